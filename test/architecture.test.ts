@@ -17,7 +17,8 @@ const LIBRARY_DEPENDENCIES: Record<string, readonly string[]> = {
   money: ['platform'],
   ledger: ['platform', 'money'],
   qr: ['platform', 'money'],
-  cli: ['platform', 'money', 'ledger', 'qr', ...INSTITUTIONS],
+  protocol: ['platform', 'money'],
+  cli: ['platform', 'money', 'ledger', 'qr', 'protocol', ...INSTITUTIONS],
 };
 
 function sourceFiles(dir: string): string[] {

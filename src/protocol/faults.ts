@@ -1,0 +1,81 @@
+/**
+ * A fetch that misbehaves on purpose, for tests of unknown outcomes: the
+ * faults a real network between institutions has (issue 4's fault
+ * injection). Each call asks `plan` which fault, if any, to apply to it.
+ */
+import type { FetchFunction } from './signed-http.ts';
+
+export type NetworkFault =
+  /** The request never reaches the peer; the caller waits until its timeout. */
+  | { readonly kind: 'lose-request' }
+  /** The peer acts on the request, but its answer never comes back. */
+  | { readonly kind: 'lose-response' }
+  /** The request reaches the peer only after `delayMs`, long after the caller may have given up. */
+  | { readonly kind: 'delay'; readonly delayMs: number }
+  /** The peer receives the request twice; the caller sees the first answer. */
+  | { readonly kind: 'duplicate' };
+
+export interface FaultPlanCall {
+  readonly url: string;
+  /** 1 for the first call to this URL, 2 for the second, … */
+  readonly attempt: number;
+}
+
+export interface FaultyFetch {
+  readonly fetch: FetchFunction;
+  /** Resolves when every request held back by a fault has been delivered (or failed). */
+  settled(): Promise<void>;
+}
+
+export function faultyFetch(inner: FetchFunction, plan: (call: FaultPlanCall) => NetworkFault | undefined): FaultyFetch {
+  const attempts = new Map<string, number>();
+  const background = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>): void => {
+    const settled = work.catch(() => {}).finally(() => background.delete(settled));
+    background.add(settled);
+  };
+  const withoutSignal = (init: RequestInit): RequestInit => {
+    const { signal: _signal, ...rest } = init;
+    return rest;
+  };
+  const untilAborted = (init: RequestInit): Promise<never> =>
+    new Promise((_, reject) => {
+      const signal = init.signal;
+      if (!signal) return; // no timeout: the caller waits forever, as on a real network
+      if (signal.aborted) reject(signal.reason);
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+
+  const fetch: FetchFunction = async (url, init) => {
+    const attempt = (attempts.get(url) ?? 0) + 1;
+    attempts.set(url, attempt);
+    const fault = plan({ url, attempt });
+    if (fault === undefined) return inner(url, init);
+    switch (fault.kind) {
+      case 'lose-request':
+        return untilAborted(init);
+      case 'lose-response': {
+        const delivered = inner(url, withoutSignal(init)).then((response) => response.arrayBuffer());
+        track(delivered);
+        await delivered.catch(() => {});
+        return untilAborted(init);
+      }
+      case 'delay': {
+        const late = new Promise((resolve) => setTimeout(resolve, fault.delayMs)).then(() => inner(url, withoutSignal(init)));
+        track(late.then((response) => response.arrayBuffer()));
+        return Promise.race([late, untilAborted(init)]);
+      }
+      case 'duplicate': {
+        const copy = inner(url, withoutSignal(init)).then((response) => response.arrayBuffer());
+        track(copy);
+        return inner(url, init);
+      }
+    }
+  };
+  return {
+    fetch,
+    async settled() {
+      while (background.size > 0) await Promise.all([...background]);
+    },
+  };
+}
