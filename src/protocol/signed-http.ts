@@ -13,7 +13,6 @@ import type { KeyObject } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
 import {
-  formatRequestTime,
   signMessage,
   verifyAndRecordMessage,
   verifyMessage,
@@ -72,6 +71,7 @@ export interface PeerClientOptions {
 export function createPeerClient(options: PeerClientOptions): PeerClient {
   const send = options.fetch ?? ((url, init) => fetch(url, init));
   const now = options.now ?? (() => new Date());
+  const requestTime = requestTimes(now);
   return {
     peerId: options.peerId,
     async call(name, request, callOptions = {}) {
@@ -81,7 +81,7 @@ export function createPeerClient(options: PeerClientOptions): PeerClient {
         method: 'POST',
         path: endpoint.path,
         clientId: options.self.clientId,
-        requestTime: formatRequestTime(now()),
+        requestTime: requestTime(),
         body,
         privateKey: options.self.privateKey,
         keyVersion: options.self.keyVersion,
@@ -142,6 +142,7 @@ export function mountProtocolRoute<N extends ProtocolEndpointName>(
 ): void {
   const endpoint = PROTOCOL_ENDPOINTS[name];
   const now = options.now ?? (() => new Date());
+  const answerTime = requestTimes(now);
   app.post(endpoint.path, async (c) => {
     const text = await c.req.text();
     const verified = await verifyAndRecordMessage({
@@ -155,26 +156,39 @@ export function mountProtocolRoute<N extends ProtocolEndpointName>(
     });
     if (!verified.ok) {
       const code: ResultCode = verified.error.code === 'REPLAYED_REQUEST' ? 'REQUEST_REPLAYED' : verified.error.code === 'UNKNOWN_CLIENT' ? 'INVALID_CLIENT' : 'INVALID_SIGNATURE';
-      return signedAnswer(c, endpoint.path, options, { result: result(code, verified.error.message) });
+      return signedAnswer(c, endpoint.path, options, answerTime, { result: result(code, verified.error.message) });
     }
     const parsed = (endpoint.request as z.ZodType).safeParse(safeJson(text));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-      return signedAnswer(c, endpoint.path, options, { result: result('PARAM_ILLEGAL', `${where}${issue?.message ?? 'invalid request'}`) });
+      return signedAnswer(c, endpoint.path, options, answerTime, { result: result('PARAM_ILLEGAL', `${where}${issue?.message ?? 'invalid request'}`) });
     }
     const answer = await handle(parsed.data as ProtocolRequest<N>, { clientId: verified.value.clientId });
-    return signedAnswer(c, endpoint.path, options, answer);
+    return signedAnswer(c, endpoint.path, options, answerTime, answer);
   });
 }
 
-function signedAnswer(c: Context, path: string, options: ProtocolServerOptions, answer: unknown): Response {
+/**
+ * Request-Time to the millisecond and strictly increasing per sender: Ed25519
+ * signatures are deterministic, so two sends of one request within one
+ * second would otherwise be byte-identical and the second refused as a replay.
+ */
+function requestTimes(now: () => Date): () => string {
+  let lastMs = 0;
+  return () => {
+    lastMs = Math.max(now().getTime(), lastMs + 1);
+    return new Date(lastMs).toISOString();
+  };
+}
+
+function signedAnswer(c: Context, path: string, options: ProtocolServerOptions, time: () => string, answer: unknown): Response {
   const body = JSON.stringify(answer);
   const headers = signMessage({
     method: 'POST',
     path,
     clientId: options.self.clientId,
-    requestTime: formatRequestTime((options.now ?? (() => new Date()))()),
+    requestTime: time(),
     body,
     privateKey: options.self.privateKey,
     keyVersion: options.self.keyVersion,
