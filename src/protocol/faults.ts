@@ -12,7 +12,7 @@ export type NetworkFault =
   | { readonly kind: 'lose-response' }
   /** The request reaches the peer only after `delayMs`, long after the caller may have given up. */
   | { readonly kind: 'delay'; readonly delayMs: number }
-  /** The peer receives the request twice; the caller sees the first answer. */
+  /** The peer receives the request twice, the copy right after the original was answered; the caller sees the original's answer. */
   | { readonly kind: 'duplicate' };
 
 export interface FaultPlanCall {
@@ -66,9 +66,9 @@ export function faultyFetch(inner: FetchFunction, plan: (call: FaultPlanCall) =>
         return Promise.race([late, untilAborted(init)]);
       }
       case 'duplicate': {
-        const copy = inner(url, withoutSignal(init)).then((response) => response.arrayBuffer());
-        track(copy);
-        return inner(url, init);
+        const original = await inner(url, init);
+        track(inner(url, withoutSignal(init)).then((response) => response.arrayBuffer()));
+        return original;
       }
     }
   };

@@ -19,3 +19,16 @@ export {
   type VerifiedSender,
 } from './signed-http.ts';
 export { faultyFetch, type FaultPlanCall, type FaultyFetch, type NetworkFault } from './faults.ts';
+export {
+  ENVELOPE_BODY_BYTES_MAX,
+  ENVELOPE_MESSAGES_MAX,
+  ENVELOPE_PATHS,
+  ENVELOPE_ARCHIVE_SQLITE_SQL,
+  createBatchingPeerClient,
+  createSqliteEnvelopeArchive,
+  mountEnvelopeRoute,
+  receiverOf,
+  type EnvelopeArchive,
+  type EnvelopeReceiver,
+} from './envelope.ts';
+export { createSignedPoster, type SignedPostOutcome } from './signed-http.ts';

@@ -25,6 +25,7 @@ import {
   type ProtocolRequest,
   type ProtocolResponse,
 } from './messages.ts';
+import { registerHandler } from './handlers.ts';
 import { result, type ResultCode } from './results.ts';
 
 /** How long a caller waits for the next hop before it treats the outcome as unknown. */
@@ -68,48 +69,63 @@ export interface PeerClientOptions {
   readonly now?: () => Date;
 }
 
-export function createPeerClient(options: PeerClientOptions): PeerClient {
+export type SignedPostOutcome =
+  | { readonly kind: 'answered'; readonly body: unknown }
+  | { readonly kind: 'no-answer'; readonly reason: 'timeout' | 'unreachable' | 'bad-answer'; readonly detail: string };
+
+/**
+ * Signs and POSTs one JSON body to the peer, and verifies that the answer is
+ * HTTP 200, signed by the peer for the same method and path, and JSON. Both
+ * the single-message client and the envelope client send through it.
+ */
+export function createSignedPoster(options: PeerClientOptions): (path: string, body: unknown, timeoutMs?: number) => Promise<SignedPostOutcome> {
   const send = options.fetch ?? ((url, init) => fetch(url, init));
   const now = options.now ?? (() => new Date());
   const requestTime = requestTimes(now);
+  return async (path, value, timeoutMs = options.timeoutMs ?? PEER_CALL_TIMEOUT_MS_DEFAULT) => {
+    const body = JSON.stringify(value);
+    const headers = signMessage({
+      method: 'POST',
+      path,
+      clientId: options.self.clientId,
+      requestTime: requestTime(),
+      body,
+      privateKey: options.self.privateKey,
+      keyVersion: options.self.keyVersion,
+    });
+    let answer: Response;
+    let text: string;
+    try {
+      const signal = AbortSignal.timeout(timeoutMs);
+      const baseUrl = typeof options.baseUrl === 'string' ? options.baseUrl : options.baseUrl();
+      answer = await send(`${baseUrl}${path}`, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body, signal });
+      text = await readLimited(answer);
+    } catch (error) {
+      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      return { kind: 'no-answer', reason: timedOut ? 'timeout' : 'unreachable', detail: describe(error) };
+    }
+    if (answer.status !== 200) return { kind: 'no-answer', reason: 'bad-answer', detail: `HTTP ${answer.status}: ${text.slice(0, 200)}` };
+    const verified = verifyMessage({ method: 'POST', path, headers: answer.headers, body: text, keys: options.keys, now: now() });
+    if (!verified.ok) return { kind: 'no-answer', reason: 'bad-answer', detail: `answer signature: ${verified.error.message}` };
+    if (verified.value.clientId !== options.peerId) {
+      return { kind: 'no-answer', reason: 'bad-answer', detail: `answer signed by ${verified.value.clientId}, not ${options.peerId}` };
+    }
+    const json = safeJson(text);
+    if (json === undefined) return { kind: 'no-answer', reason: 'bad-answer', detail: 'answer body is not JSON' };
+    return { kind: 'answered', body: json };
+  };
+}
+
+/** A client for one peer, one signed request per message. */
+export function createPeerClient(options: PeerClientOptions): PeerClient {
+  const post = createSignedPoster(options);
   return {
     peerId: options.peerId,
     async call(name, request, callOptions = {}) {
       const endpoint = PROTOCOL_ENDPOINTS[name];
-      const body = JSON.stringify(request);
-      const headers = signMessage({
-        method: 'POST',
-        path: endpoint.path,
-        clientId: options.self.clientId,
-        requestTime: requestTime(),
-        body,
-        privateKey: options.self.privateKey,
-        keyVersion: options.self.keyVersion,
-      });
-      const timeoutMs = callOptions.timeoutMs ?? options.timeoutMs ?? PEER_CALL_TIMEOUT_MS_DEFAULT;
-      let answer: Response;
-      let text: string;
-      try {
-        const signal = AbortSignal.timeout(timeoutMs);
-        const baseUrl = typeof options.baseUrl === 'string' ? options.baseUrl : options.baseUrl();
-        answer = await send(`${baseUrl}${endpoint.path}`, {
-          method: 'POST',
-          headers: { ...headers, 'Content-Type': 'application/json' },
-          body,
-          signal,
-        });
-        text = await readLimited(answer);
-      } catch (error) {
-        const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-        return { kind: 'no-answer', reason: timedOut ? 'timeout' : 'unreachable', detail: describe(error) };
-      }
-      if (answer.status !== 200) return { kind: 'no-answer', reason: 'bad-answer', detail: `HTTP ${answer.status}: ${text.slice(0, 200)}` };
-      const verified = verifyMessage({ method: 'POST', path: endpoint.path, headers: answer.headers, body: text, keys: options.keys, now: now() });
-      if (!verified.ok) return { kind: 'no-answer', reason: 'bad-answer', detail: `answer signature: ${verified.error.message}` };
-      if (verified.value.clientId !== options.peerId) {
-        return { kind: 'no-answer', reason: 'bad-answer', detail: `answer signed by ${verified.value.clientId}, not ${options.peerId}` };
-      }
-      const parsed = endpoint.response.safeParse(safeJson(text));
+      const outcome = await post(endpoint.path, request, callOptions.timeoutMs);
+      if (outcome.kind === 'no-answer') return outcome;
+      const parsed = endpoint.response.safeParse(outcome.body);
       if (!parsed.success) return { kind: 'no-answer', reason: 'bad-answer', detail: `answer body: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
       return { kind: 'answered', response: parsed.data as ProtocolResponse<typeof name> };
     },
@@ -143,6 +159,7 @@ export function mountProtocolRoute<N extends ProtocolEndpointName>(
   const endpoint = PROTOCOL_ENDPOINTS[name];
   const now = options.now ?? (() => new Date());
   const answerTime = requestTimes(now);
+  registerHandler(app, name, handle);
   app.post(endpoint.path, async (c) => {
     const text = await c.req.text();
     const verified = await verifyAndRecordMessage({
@@ -174,7 +191,7 @@ export function mountProtocolRoute<N extends ProtocolEndpointName>(
  * signatures are deterministic, so two sends of one request within one
  * second would otherwise be byte-identical and the second refused as a replay.
  */
-function requestTimes(now: () => Date): () => string {
+export function requestTimes(now: () => Date): () => string {
   let lastMs = 0;
   return () => {
     lastMs = Math.max(now().getTime(), lastMs + 1);
