@@ -19,6 +19,8 @@ const LIBRARY_DEPENDENCIES: Record<string, readonly string[]> = {
   qr: ['platform', 'money'],
   protocol: ['platform', 'money'],
   cli: ['platform', 'money', 'ledger', 'qr', 'protocol', ...INSTITUTIONS],
+  // The composition root of the one-process deployment wires the institutions together.
+  'all-in-one': ['platform', 'money', 'ledger', 'qr', 'protocol', ...INSTITUTIONS],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -15,7 +15,7 @@ import { formatVerifyReport } from './verify.ts';
 export const LEDGER_USAGE = `ledger verify [--sqlite FILE]... [--postgres URL] [--json]
     Recompute every balance from the transfers and check that each ledger
     balances. Without a target, checks every ledger database in DARI_DATA_DIR
-    (default ./data). Exit code 1 if any difference is found.
+    (default ./data) and its institutions' folders. Exit code 1 if any difference is found.
 ledger balance ACCOUNT [--as-of TIMESTAMP] (--sqlite FILE | --postgres URL)
     An account's balances now, or as they stood at a ledger timestamp.
 ledger transfers ACCOUNT [--after TIMESTAMP] [--limit N] (--sqlite FILE | --postgres URL)
@@ -81,13 +81,24 @@ function resolveTargets(sqlite: readonly string[], postgres: readonly string[]):
   ];
   if (named.length > 0) return named;
   const { dataDir } = readConfig();
-  const files = existsSync(dataDir)
-    ? readdirSync(dataDir).filter((f) => f.endsWith('.db')).map((f) => join(dataDir, f)).filter(isSqliteLedger)
-    : [];
+  const files = ledgerFilesIn(dataDir);
   if (files.length === 0) {
     return `no ledger database in ${dataDir}; start dari once (npm start), or name one with --sqlite FILE or --postgres URL`;
   }
   return files.map((file) => ({ name: file, open: async () => createLedger({ store: openSqliteLedgerStore(file, { readOnly: true }) }) }));
+}
+
+/** The ledger databases in `dataDir` and one level below (each institution keeps its own folder). */
+function ledgerFilesIn(dataDir: string): string[] {
+  if (!existsSync(dataDir)) return [];
+  const entries = readdirSync(dataDir, { withFileTypes: true });
+  const candidates = entries.flatMap((entry) => {
+    const path = join(dataDir, entry.name);
+    if (entry.isFile() && entry.name.endsWith('.db')) return [path];
+    if (!entry.isDirectory()) return [];
+    return readdirSync(path).filter((f) => f.endsWith('.db')).map((f) => join(path, f));
+  });
+  return candidates.sort().filter(isSqliteLedger);
 }
 
 function redact(url: string): string {
