@@ -1,0 +1,108 @@
+/**
+ * The acquirer (ACQP): signs up Korean merchants, runs their POS payments and
+ * refunds through the network, and owes them KRW in its ledger. See README.md.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Hono } from 'hono';
+import { createLedger, openSqliteLedgerStore, type VerifyReport } from '../ledger/index.ts';
+import { openSqlite } from '../platform/db/sqlite.ts';
+import type { RouteDoc } from '../platform/http/contract.ts';
+import { createSqliteReplayGuard, type KeyDirectory } from '../platform/signing/index.ts';
+import { createPeerClient, PEER_CALL_TIMEOUT_MS_DEFAULT, type FetchFunction, type SigningIdentity } from '../protocol/index.ts';
+import { createPaymentEvents } from './events.ts';
+import { ensureAccounts } from './money-moves.ts';
+import { createPaymentFlow, PAYMENT_DEADLINE_MS_DEFAULT } from './payment-flow.ts';
+import { createProtocolHandlers, type ProtocolHandlers } from './protocol-handlers.ts';
+import { ACQUIRER_ROUTE_DOCS, mountAcquirerRoutes } from './routes.ts';
+import { createAcquirerService, merchantWireOf, type AcquirerService } from './service.ts';
+import { createSqliteAcquirerStore } from './store.ts';
+
+export { parseBusinessRegistrationNumber, formatBusinessRegistrationNumber, businessRegistrationCheckDigit, type BusinessRegistrationNumber } from './business-registration-number.ts';
+export { PAYMENT_AMOUNT_MAX_KRW, type AcquirerService, type OrderStatus } from './service.ts';
+export { ORDER_TTL_SECONDS_DEFAULT, ORDER_TTL_SECONDS_MAX } from './contract.ts';
+export { PAYMENT_DEADLINE_MS_DEFAULT } from './payment-flow.ts';
+export { PAYMENT_REFUSALS } from './errors.ts';
+export { ONBOARDING_TRANSITIONS, PAYMENT_TRANSITIONS, REFUND_TRANSITIONS } from './state-machines.ts';
+export { NETWORK_ACCOUNT_ID, merchantAccountId } from './money-moves.ts';
+export type * from './types.ts';
+
+export interface AcquirerOptions {
+  /** Directory of `acquirer.db` (own tables, replay guard) and `ledger.db`. */
+  readonly dataDir: string;
+  readonly identity: SigningIdentity;
+  /** Public keys of the peers; must hold the network's. */
+  readonly keys: KeyDirectory;
+  readonly network: { readonly peerId: string; readonly baseUrl: string | (() => string) };
+  /** Prefix of merchant, store and terminal ids: `KR01` gives `KR01M000001`. */
+  readonly merchantIdPrefix: string;
+  /** The operator's bearer key. */
+  readonly operatorKey: string;
+  readonly fetch?: FetchFunction;
+  readonly now?: () => Date;
+  readonly peerTimeoutMs?: number;
+  /** How long a payment may stay unknown before the acquirer cancels it; default PAYMENT_DEADLINE_MS_DEFAULT (15 s). */
+  readonly paymentDeadlineMs?: number;
+}
+
+export interface AcquirerInstance {
+  /** Routes with full paths (`/acquirer/v1/…`, `/acquirer/network/v1/…`); mount with `root.route('/', app)`. */
+  readonly app: Hono;
+  readonly routeDocs: readonly RouteDoc[];
+  readonly service: AcquirerService;
+  readonly protocol: ProtocolHandlers;
+  /** One recovery pass over payments and refunds left open; idempotent. */
+  resolveOpen(): Promise<void>;
+  verifyLedger(): Promise<VerifyReport>;
+  close(): Promise<void>;
+}
+
+/** Merchant-id prefixes: letters and digits, short enough that `<prefix>M000001` fits a QR id (25 characters). */
+const PREFIX_PATTERN = /^[A-Z0-9]{1,12}$/;
+
+export async function createAcquirer(options: AcquirerOptions): Promise<AcquirerInstance> {
+  if (!PREFIX_PATTERN.test(options.merchantIdPrefix)) throw new Error(`assertion failed: merchantIdPrefix matches ${PREFIX_PATTERN}`);
+  mkdirSync(options.dataDir, { recursive: true });
+  const now = options.now ?? (() => new Date());
+  const paymentDeadlineMs = options.paymentDeadlineMs ?? PAYMENT_DEADLINE_MS_DEFAULT;
+  const db = openSqlite(join(options.dataDir, 'acquirer.db'));
+  const store = createSqliteAcquirerStore(db);
+  const replayGuard = createSqliteReplayGuard(db);
+  const ledger = await createLedger({ store: openSqliteLedgerStore(join(options.dataDir, 'ledger.db')) });
+  await ensureAccounts(ledger, []);
+  const network = createPeerClient({
+    self: options.identity,
+    peerId: options.network.peerId,
+    baseUrl: options.network.baseUrl,
+    keys: options.keys,
+    timeoutMs: options.peerTimeoutMs ?? PEER_CALL_TIMEOUT_MS_DEFAULT,
+    now,
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  });
+  const events = createPaymentEvents();
+  const flow = createPaymentFlow({
+    store,
+    ledger,
+    network,
+    events,
+    now,
+    peerTimeoutMs: options.peerTimeoutMs ?? PEER_CALL_TIMEOUT_MS_DEFAULT,
+    merchantWire: (merchantId) => merchantWireOf(store, merchantId),
+  });
+  const service = createAcquirerService({ store, ledger, flow, idPrefix: options.merchantIdPrefix, operatorKey: options.operatorKey, now, paymentDeadlineMs });
+  const handlers = createProtocolHandlers({ store, flow, networkId: options.network.peerId, now, paymentDeadlineMs });
+  const app = new Hono();
+  mountAcquirerRoutes(app, { service, handlers, events, protocol: { self: options.identity, keys: options.keys, replayGuard, now } });
+  return {
+    app,
+    routeDocs: ACQUIRER_ROUTE_DOCS,
+    service,
+    protocol: handlers,
+    resolveOpen: () => flow.resolveOpen(),
+    verifyLedger: () => ledger.verify(),
+    async close() {
+      await ledger.close();
+      await store.close();
+    },
+  };
+}

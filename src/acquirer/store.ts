@@ -1,0 +1,604 @@
+/**
+ * The acquirer's own tables (merchants, stores, terminals, orders, payments,
+ * refunds) in `acquirer.db`. SQL lives here and nowhere else; rows are mapped
+ * to the domain types of `types.ts`. The interface is async so that a
+ * PostgreSQL store can be added later; this is the SQLite one.
+ *
+ * Every status change names the state it moves from (`WHERE status = ?`), so
+ * two writers racing on one payment cannot both move it; the service checks
+ * the move against the state machines first.
+ */
+import { migrateSqlite, type Migration, type SqliteDatabase } from '../platform/db/sqlite.ts';
+import type { BusinessRegistrationNumber } from './business-registration-number.ts';
+import type {
+  Merchant,
+  MerchantId,
+  OnboardingStatus,
+  Order,
+  OrderId,
+  PayerSide,
+  Payment,
+  PaymentId,
+  PaymentOrigin,
+  PaymentStatus,
+  Refund,
+  RefundId,
+  RefundStatus,
+  SettlementAccount,
+  Store,
+  StoreId,
+  Terminal,
+  TerminalId,
+} from './types.ts';
+
+/** Digits of the sequence number in merchant, store and terminal ids: `KR01M000001`. */
+export const ID_SEQUENCE_DIGITS = 6;
+/** Most merchants (and stores, and terminals) one acquirer numbers: what `ID_SEQUENCE_DIGITS` can write. */
+export const ID_SEQUENCE_MAX = 10 ** ID_SEQUENCE_DIGITS - 1;
+
+export const ACQUIRER_MIGRATIONS: readonly Migration[] = [
+  {
+    module: 'acquirer',
+    version: 1,
+    name: 'merchants, stores, terminals, orders, payments, refunds',
+    sql: `
+CREATE TABLE merchants (
+  seq INTEGER PRIMARY KEY,
+  merchant_id TEXT NOT NULL UNIQUE,
+  legal_name TEXT NOT NULL CHECK (length(legal_name) BETWEEN 1 AND 100),
+  business_registration_number TEXT NOT NULL CHECK (length(business_registration_number) = 10),
+  mcc TEXT NOT NULL CHECK (length(mcc) = 4),
+  address TEXT NOT NULL,
+  city TEXT NOT NULL,
+  settlement_bank_code TEXT NOT NULL,
+  settlement_account_number TEXT NOT NULL,
+  settlement_holder_name TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+  reject_reason TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  CHECK ((status = 'rejected') = (reject_reason IS NOT NULL))
+);
+CREATE TABLE stores (
+  seq INTEGER PRIMARY KEY,
+  store_id TEXT NOT NULL UNIQUE,
+  merchant_id TEXT NOT NULL REFERENCES merchants (merchant_id),
+  name TEXT NOT NULL,
+  address TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE terminals (
+  seq INTEGER PRIMARY KEY,
+  terminal_id TEXT NOT NULL UNIQUE,
+  merchant_id TEXT NOT NULL REFERENCES merchants (merchant_id),
+  store_id TEXT REFERENCES stores (store_id),
+  label TEXT NOT NULL,
+  key_hash BLOB NOT NULL UNIQUE CHECK (length(key_hash) = 32),
+  created_at TEXT NOT NULL
+);
+CREATE TABLE orders (
+  order_id TEXT PRIMARY KEY,
+  merchant_id TEXT NOT NULL REFERENCES merchants (merchant_id),
+  store_id TEXT REFERENCES stores (store_id),
+  terminal_id TEXT NOT NULL REFERENCES terminals (terminal_id),
+  payment_request_id TEXT NOT NULL,
+  amount_krw INTEGER NOT NULL CHECK (amount_krw > 0),
+  qr_payload TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  expires_at_ms INTEGER NOT NULL,
+  request_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (terminal_id, payment_request_id)
+);
+CREATE TABLE payments (
+  payment_id TEXT PRIMARY KEY,
+  origin TEXT NOT NULL CHECK (origin IN ('pos', 'mpm')),
+  merchant_id TEXT NOT NULL REFERENCES merchants (merchant_id),
+  store_id TEXT REFERENCES stores (store_id),
+  terminal_id TEXT REFERENCES terminals (terminal_id),
+  order_id TEXT REFERENCES orders (order_id),
+  idempotency_scope TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  amount_krw INTEGER NOT NULL CHECK (amount_krw > 0),
+  status TEXT NOT NULL CHECK (status IN ('PROCESSING', 'SUCCESS', 'FAIL', 'CANCELLED')),
+  result_code TEXT,
+  network_payment_id TEXT,
+  pay_amount_currency TEXT,
+  pay_amount_value TEXT,
+  fx_quote TEXT,
+  payer_id TEXT,
+  paid_at TEXT,
+  deadline_at_ms INTEGER NOT NULL,
+  cancel_requested INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1)),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (idempotency_scope, request_id),
+  CHECK (status <> 'SUCCESS' OR paid_at IS NOT NULL),
+  CHECK (cancel_requested = 0 OR status = 'SUCCESS')
+);
+-- An order is paid at most once: one payment under way or succeeded per order.
+CREATE UNIQUE INDEX payments_one_live_per_order ON payments (order_id)
+  WHERE order_id IS NOT NULL AND status IN ('PROCESSING', 'SUCCESS');
+CREATE INDEX payments_open ON payments (deadline_at_ms) WHERE status = 'PROCESSING' OR cancel_requested = 1;
+CREATE TABLE refunds (
+  refund_id TEXT PRIMARY KEY,
+  payment_id TEXT NOT NULL REFERENCES payments (payment_id),
+  refund_request_id TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  amount_krw INTEGER NOT NULL CHECK (amount_krw > 0),
+  status TEXT NOT NULL CHECK (status IN ('PROCESSING', 'SUCCESS', 'FAIL')),
+  result_code TEXT,
+  network_refund_id TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (payment_id, refund_request_id)
+);
+CREATE INDEX refunds_processing ON refunds (status) WHERE status = 'PROCESSING';
+`,
+  },
+];
+
+export interface NewMerchant {
+  readonly legalName: string;
+  readonly businessRegistrationNumber: BusinessRegistrationNumber;
+  readonly mcc: string;
+  readonly address: string;
+  readonly city: string;
+  readonly settlementAccount: SettlementAccount;
+}
+
+export interface NewPayment {
+  readonly paymentId: PaymentId;
+  readonly origin: PaymentOrigin;
+  readonly merchantId: MerchantId;
+  readonly storeId: StoreId | null;
+  readonly terminalId: TerminalId | null;
+  readonly orderId: OrderId | null;
+  readonly idempotencyScope: string;
+  readonly requestId: string;
+  readonly requestHash: string;
+  readonly amountKrw: bigint;
+  readonly deadlineAtMs: number;
+}
+
+export type InsertPaymentOutcome =
+  | { readonly kind: 'created'; readonly payment: Payment }
+  | { readonly kind: 'existing'; readonly payment: Payment; readonly requestHash: string }
+  /** The order already has a payment under way or succeeded. */
+  | { readonly kind: 'order-taken' };
+
+export type ReserveRefundOutcome =
+  | { readonly kind: 'created'; readonly refund: Refund }
+  | { readonly kind: 'existing'; readonly refund: Refund; readonly requestHash: string }
+  | { readonly kind: 'payment-not-found' }
+  | { readonly kind: 'not-refundable'; readonly status: PaymentStatus; readonly cancelRequested: boolean }
+  | { readonly kind: 'exceeds'; readonly remainingKrw: bigint };
+
+export type RequestCancelOutcome =
+  | { readonly kind: 'requested'; readonly payment: Payment }
+  | { readonly kind: 'not-found' }
+  | { readonly kind: 'has-refunds' };
+
+export interface PaymentFinal extends Partial<PayerSide> {
+  readonly status: PaymentStatus;
+  readonly resultCode?: string | null;
+}
+
+export interface AcquirerStore {
+  insertMerchant(merchant: NewMerchant, options: { readonly idPrefix: string; readonly at: string }): Promise<Merchant>;
+  getMerchant(id: string): Promise<Merchant | null>;
+  listMerchants(options: { readonly afterId?: string; readonly limit: number }): Promise<readonly Merchant[]>;
+  /** Moves a merchant from `from` to `to`; null when it was not in `from` (or does not exist). */
+  moveMerchant(id: MerchantId, move: { readonly from: OnboardingStatus; readonly to: OnboardingStatus; readonly reason: string | null; readonly at: string }): Promise<Merchant | null>;
+  insertStore(store: { readonly merchantId: MerchantId; readonly name: string; readonly address: string | null; readonly idPrefix: string; readonly at: string }): Promise<Store>;
+  getStore(id: string): Promise<Store | null>;
+  insertTerminal(terminal: { readonly merchantId: MerchantId; readonly storeId: StoreId | null; readonly label: string; readonly keyHash: Buffer; readonly idPrefix: string; readonly at: string }): Promise<Terminal>;
+  getTerminalByKeyHash(keyHash: Buffer): Promise<Terminal | null>;
+  /** Inserts the order unless (terminal, paymentRequestId) has one: then answers that one. */
+  insertOrder(order: Order & { readonly expiresAtMs: number }): Promise<{ readonly created: boolean; readonly order: Order }>;
+  getOrder(id: string): Promise<Order | null>;
+  /** The order's payment under way or succeeded, else its latest. */
+  paymentOfOrder(orderId: OrderId): Promise<Payment | null>;
+  insertPayment(payment: NewPayment, at: string): Promise<InsertPaymentOutcome>;
+  getPayment(id: string): Promise<Payment | null>;
+  /** The payment a client created under (scope, request id), with the hash of that request. */
+  findPayment(idempotencyScope: string, requestId: string): Promise<{ readonly payment: Payment; readonly requestHash: string } | null>;
+  /** Moves a payment from `from` to `final.status` with what the network said; null when it was not in `from`. */
+  movePayment(id: PaymentId, from: PaymentStatus, final: PaymentFinal, at: string): Promise<Payment | null>;
+  /** Marks a successful payment as being cancelled, unless it has refunds (under way or done). */
+  requestCancel(id: PaymentId, at: string): Promise<RequestCancelOutcome>;
+  /** Clears the mark when the network refused the cancel. */
+  clearCancelRequest(id: PaymentId, at: string): Promise<void>;
+  /** Payments left PROCESSING whose deadline passed, and successful ones whose cancel was not answered. */
+  openPayments(nowMs: number, limit: number): Promise<readonly Payment[]>;
+  /** In one transaction: refuses unless the payment is SUCCESS and the refunds so far plus this one fit; then records it PROCESSING. */
+  reserveRefund(refund: { readonly refundId: RefundId; readonly paymentId: string; readonly refundRequestId: string; readonly requestHash: string; readonly amountKrw: bigint }, at: string): Promise<ReserveRefundOutcome>;
+  getRefund(id: string): Promise<Refund | null>;
+  refundsOf(paymentId: PaymentId): Promise<readonly Refund[]>;
+  moveRefund(id: RefundId, from: RefundStatus, final: { readonly status: RefundStatus; readonly resultCode: string | null; readonly networkRefundId: string | null }, at: string): Promise<Refund | null>;
+  processingRefunds(limit: number): Promise<readonly Refund[]>;
+  close(): Promise<void>;
+}
+
+interface MerchantRow {
+  merchant_id: string;
+  legal_name: string;
+  business_registration_number: string;
+  mcc: string;
+  address: string;
+  city: string;
+  settlement_bank_code: string;
+  settlement_account_number: string;
+  settlement_holder_name: string;
+  status: OnboardingStatus;
+  reject_reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+interface StoreRow {
+  store_id: string;
+  merchant_id: string;
+  name: string;
+  address: string | null;
+  created_at: string;
+}
+
+interface TerminalRow {
+  terminal_id: string;
+  merchant_id: string;
+  store_id: string | null;
+  label: string;
+  created_at: string;
+}
+
+interface OrderRow {
+  order_id: string;
+  merchant_id: string;
+  store_id: string | null;
+  terminal_id: string;
+  payment_request_id: string;
+  amount_krw: bigint;
+  qr_payload: string;
+  expires_at: string;
+  request_hash: string;
+  created_at: string;
+}
+
+interface PaymentRow {
+  payment_id: string;
+  origin: PaymentOrigin;
+  merchant_id: string;
+  store_id: string | null;
+  terminal_id: string | null;
+  order_id: string | null;
+  request_id: string;
+  request_hash: string;
+  amount_krw: bigint;
+  status: PaymentStatus;
+  result_code: string | null;
+  network_payment_id: string | null;
+  pay_amount_currency: string | null;
+  pay_amount_value: string | null;
+  fx_quote: string | null;
+  payer_id: string | null;
+  paid_at: string | null;
+  deadline_at_ms: bigint;
+  cancel_requested: bigint;
+  created_at: string;
+  updated_at: string;
+}
+
+interface RefundRow {
+  refund_id: string;
+  payment_id: string;
+  refund_request_id: string;
+  request_hash: string;
+  amount_krw: bigint;
+  status: RefundStatus;
+  result_code: string | null;
+  network_refund_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+function toMerchant(row: MerchantRow): Merchant {
+  return {
+    merchantId: row.merchant_id as MerchantId,
+    legalName: row.legal_name,
+    businessRegistrationNumber: row.business_registration_number as BusinessRegistrationNumber,
+    mcc: row.mcc,
+    address: row.address,
+    city: row.city,
+    settlementAccount: { bankCode: row.settlement_bank_code, accountNumber: row.settlement_account_number, holderName: row.settlement_holder_name },
+    status: row.status,
+    rejectReason: row.reject_reason,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toStore(row: StoreRow): Store {
+  return { storeId: row.store_id as StoreId, merchantId: row.merchant_id as MerchantId, name: row.name, address: row.address, createdAt: row.created_at };
+}
+
+function toTerminal(row: TerminalRow): Terminal {
+  return {
+    terminalId: row.terminal_id as TerminalId,
+    merchantId: row.merchant_id as MerchantId,
+    storeId: row.store_id as StoreId | null,
+    label: row.label,
+    createdAt: row.created_at,
+  };
+}
+
+function toOrder(row: OrderRow): Order {
+  return {
+    orderId: row.order_id as OrderId,
+    merchantId: row.merchant_id as MerchantId,
+    storeId: row.store_id as StoreId | null,
+    terminalId: row.terminal_id as TerminalId,
+    paymentRequestId: row.payment_request_id,
+    amountKrw: row.amount_krw,
+    qrPayload: row.qr_payload,
+    expiresAt: row.expires_at,
+    createdAt: row.created_at,
+    requestHash: row.request_hash,
+  };
+}
+
+function toPayment(row: PaymentRow): Payment {
+  return {
+    paymentId: row.payment_id as PaymentId,
+    origin: row.origin,
+    merchantId: row.merchant_id as MerchantId,
+    storeId: row.store_id as StoreId | null,
+    terminalId: row.terminal_id as TerminalId | null,
+    orderId: row.order_id as OrderId | null,
+    requestId: row.request_id,
+    amountKrw: row.amount_krw,
+    status: row.status,
+    resultCode: row.result_code,
+    networkPaymentId: row.network_payment_id,
+    payAmount: row.pay_amount_currency !== null && row.pay_amount_value !== null ? { currency: row.pay_amount_currency, value: row.pay_amount_value } : null,
+    fxQuote: row.fx_quote === null ? null : (JSON.parse(row.fx_quote) as Payment['fxQuote']),
+    payerId: row.payer_id,
+    paidAt: row.paid_at,
+    deadlineAtMs: Number(row.deadline_at_ms),
+    cancelRequested: row.cancel_requested === 1n,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toRefund(row: RefundRow): Refund {
+  return {
+    refundId: row.refund_id as RefundId,
+    paymentId: row.payment_id as PaymentId,
+    refundRequestId: row.refund_request_id,
+    amountKrw: row.amount_krw,
+    status: row.status,
+    resultCode: row.result_code,
+    networkRefundId: row.network_refund_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function sequenced(prefix: string, letter: string, seq: number): string {
+  if (seq > ID_SEQUENCE_MAX) throw new Error(`assertion failed: ${prefix}${letter} ids are numbered up to ID_SEQUENCE_MAX=${ID_SEQUENCE_MAX}`);
+  return `${prefix}${letter}${String(seq).padStart(ID_SEQUENCE_DIGITS, '0')}`;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && (error as { code: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+export function createSqliteAcquirerStore(db: SqliteDatabase): AcquirerStore {
+  migrateSqlite(db, ACQUIRER_MIGRATIONS);
+  const nextSeq = (table: 'merchants' | 'stores' | 'terminals'): number =>
+    Number((db.prepare(`SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM ${table}`).get() as { next: bigint }).next);
+  const merchantById = db.prepare('SELECT * FROM merchants WHERE merchant_id = ?');
+  const paymentById = db.prepare('SELECT * FROM payments WHERE payment_id = ?');
+  const refundById = db.prepare('SELECT * FROM refunds WHERE refund_id = ?');
+  const readPayment = (id: string): Payment | null => {
+    const row = paymentById.get(id) as PaymentRow | undefined;
+    return row ? toPayment(row) : null;
+  };
+  const readRefund = (id: string): Refund | null => {
+    const row = refundById.get(id) as RefundRow | undefined;
+    return row ? toRefund(row) : null;
+  };
+
+  return {
+    async insertMerchant(m, { idPrefix, at }) {
+      const insert = db.transaction(() => {
+        const seq = nextSeq('merchants');
+        const merchantId = sequenced(idPrefix, 'M', seq);
+        db.prepare(
+          `INSERT INTO merchants (seq, merchant_id, legal_name, business_registration_number, mcc, address, city,
+             settlement_bank_code, settlement_account_number, settlement_holder_name, status, reject_reason, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, ?, ?)`,
+        ).run(seq, merchantId, m.legalName, m.businessRegistrationNumber, m.mcc, m.address, m.city, m.settlementAccount.bankCode, m.settlementAccount.accountNumber, m.settlementAccount.holderName, at, at);
+        return toMerchant(merchantById.get(merchantId) as MerchantRow);
+      });
+      return insert.immediate();
+    },
+    async getMerchant(id) {
+      const row = merchantById.get(id) as MerchantRow | undefined;
+      return row ? toMerchant(row) : null;
+    },
+    async listMerchants({ afterId, limit }) {
+      const rows = db.prepare('SELECT * FROM merchants WHERE merchant_id > ? ORDER BY merchant_id LIMIT ?').all(afterId ?? '', limit) as MerchantRow[];
+      return rows.map(toMerchant);
+    },
+    async moveMerchant(id, { from, to, reason, at }) {
+      const changed = db
+        .prepare('UPDATE merchants SET status = ?, reject_reason = ?, updated_at = ? WHERE merchant_id = ? AND status = ?')
+        .run(to, reason, at, id, from).changes;
+      if (changed === 0) return null;
+      return toMerchant(merchantById.get(id) as MerchantRow);
+    },
+    async insertStore({ merchantId, name, address, idPrefix, at }) {
+      return db
+        .transaction(() => {
+          const seq = nextSeq('stores');
+          const storeId = sequenced(idPrefix, 'S', seq);
+          db.prepare('INSERT INTO stores (seq, store_id, merchant_id, name, address, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(seq, storeId, merchantId, name, address, at);
+          return toStore(db.prepare('SELECT * FROM stores WHERE store_id = ?').get(storeId) as StoreRow);
+        })
+        .immediate();
+    },
+    async getStore(id) {
+      const row = db.prepare('SELECT * FROM stores WHERE store_id = ?').get(id) as StoreRow | undefined;
+      return row ? toStore(row) : null;
+    },
+    async insertTerminal({ merchantId, storeId, label, keyHash, idPrefix, at }) {
+      return db
+        .transaction(() => {
+          const seq = nextSeq('terminals');
+          const terminalId = sequenced(idPrefix, 'T', seq);
+          db.prepare('INSERT INTO terminals (seq, terminal_id, merchant_id, store_id, label, key_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(seq, terminalId, merchantId, storeId, label, keyHash, at);
+          return toTerminal(db.prepare('SELECT * FROM terminals WHERE terminal_id = ?').get(terminalId) as TerminalRow);
+        })
+        .immediate();
+    },
+    async getTerminalByKeyHash(keyHash) {
+      const row = db.prepare('SELECT * FROM terminals WHERE key_hash = ?').get(keyHash) as TerminalRow | undefined;
+      return row ? toTerminal(row) : null;
+    },
+    async insertOrder(order) {
+      return db
+        .transaction(() => {
+          const existing = db.prepare('SELECT * FROM orders WHERE terminal_id = ? AND payment_request_id = ?').get(order.terminalId, order.paymentRequestId) as OrderRow | undefined;
+          if (existing) return { created: false, order: toOrder(existing) };
+          db.prepare(
+            `INSERT INTO orders (order_id, merchant_id, store_id, terminal_id, payment_request_id, amount_krw, qr_payload, expires_at, expires_at_ms, request_hash, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          ).run(order.orderId, order.merchantId, order.storeId, order.terminalId, order.paymentRequestId, order.amountKrw, order.qrPayload, order.expiresAt, order.expiresAtMs, order.requestHash, order.createdAt);
+          return { created: true, order: toOrder(db.prepare('SELECT * FROM orders WHERE order_id = ?').get(order.orderId) as OrderRow) };
+        })
+        .immediate();
+    },
+    async getOrder(id) {
+      const row = db.prepare('SELECT * FROM orders WHERE order_id = ?').get(id) as OrderRow | undefined;
+      return row ? toOrder(row) : null;
+    },
+    async paymentOfOrder(orderId) {
+      const row = db
+        .prepare(`SELECT * FROM payments WHERE order_id = ? ORDER BY status IN ('PROCESSING', 'SUCCESS') DESC, created_at DESC, payment_id DESC LIMIT 1`)
+        .get(orderId) as PaymentRow | undefined;
+      return row ? toPayment(row) : null;
+    },
+    async insertPayment(p, at) {
+      return db
+        .transaction((): InsertPaymentOutcome => {
+          const existing = db.prepare('SELECT * FROM payments WHERE idempotency_scope = ? AND request_id = ?').get(p.idempotencyScope, p.requestId) as PaymentRow | undefined;
+          if (existing) return { kind: 'existing', payment: toPayment(existing), requestHash: existing.request_hash };
+          try {
+            db.prepare(
+              `INSERT INTO payments (payment_id, origin, merchant_id, store_id, terminal_id, order_id, idempotency_scope, request_id, request_hash,
+                 amount_krw, status, deadline_at_ms, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PROCESSING', ?, ?, ?)`,
+            ).run(p.paymentId, p.origin, p.merchantId, p.storeId, p.terminalId, p.orderId, p.idempotencyScope, p.requestId, p.requestHash, p.amountKrw, p.deadlineAtMs, at, at);
+          } catch (error) {
+            if (p.orderId !== null && isUniqueViolation(error)) return { kind: 'order-taken' };
+            throw error;
+          }
+          return { kind: 'created', payment: readPayment(p.paymentId)! };
+        })
+        .immediate();
+    },
+    async getPayment(id) {
+      return readPayment(id);
+    },
+    async findPayment(scope, requestId) {
+      const row = db.prepare('SELECT * FROM payments WHERE idempotency_scope = ? AND request_id = ?').get(scope, requestId) as PaymentRow | undefined;
+      return row ? { payment: toPayment(row), requestHash: row.request_hash } : null;
+    },
+    async movePayment(id, from, final, at) {
+      const changed = db
+        .prepare(
+          `UPDATE payments SET status = ?, result_code = COALESCE(?, result_code),
+             network_payment_id = COALESCE(?, network_payment_id),
+             pay_amount_currency = COALESCE(?, pay_amount_currency), pay_amount_value = COALESCE(?, pay_amount_value),
+             fx_quote = COALESCE(?, fx_quote), payer_id = COALESCE(?, payer_id), paid_at = COALESCE(?, paid_at),
+             cancel_requested = 0, updated_at = ?
+           WHERE payment_id = ? AND status = ?`,
+        )
+        .run(
+          final.status,
+          final.resultCode ?? null,
+          final.networkPaymentId ?? null,
+          final.payAmount?.currency ?? null,
+          final.payAmount?.value ?? null,
+          final.fxQuote ? JSON.stringify(final.fxQuote) : null,
+          final.payerId ?? null,
+          final.paidAt ?? null,
+          at,
+          id,
+          from,
+        ).changes;
+      return changed === 0 ? null : readPayment(id);
+    },
+    async requestCancel(id, at) {
+      return db
+        .transaction((): RequestCancelOutcome => {
+          const payment = readPayment(id);
+          if (payment === null) return { kind: 'not-found' };
+          const live = db.prepare(`SELECT COUNT(*) AS n FROM refunds WHERE payment_id = ? AND status IN ('PROCESSING', 'SUCCESS')`).get(id) as { n: bigint };
+          if (live.n > 0n) return { kind: 'has-refunds' };
+          if (payment.status === 'SUCCESS') db.prepare('UPDATE payments SET cancel_requested = 1, updated_at = ? WHERE payment_id = ?').run(at, id);
+          return { kind: 'requested', payment: readPayment(id)! };
+        })
+        .immediate();
+    },
+    async clearCancelRequest(id, at) {
+      db.prepare('UPDATE payments SET cancel_requested = 0, updated_at = ? WHERE payment_id = ?').run(at, id);
+    },
+    async openPayments(nowMs, limit) {
+      const rows = db
+        .prepare(`SELECT * FROM payments WHERE (status = 'PROCESSING' AND deadline_at_ms <= ?) OR cancel_requested = 1 ORDER BY deadline_at_ms LIMIT ?`)
+        .all(nowMs, limit) as PaymentRow[];
+      return rows.map(toPayment);
+    },
+    async reserveRefund(r, at) {
+      return db
+        .transaction((): ReserveRefundOutcome => {
+          const payment = readPayment(r.paymentId);
+          if (payment === null) return { kind: 'payment-not-found' };
+          const existing = db.prepare('SELECT * FROM refunds WHERE payment_id = ? AND refund_request_id = ?').get(r.paymentId, r.refundRequestId) as RefundRow | undefined;
+          if (existing) return { kind: 'existing', refund: toRefund(existing), requestHash: existing.request_hash };
+          if (payment.status !== 'SUCCESS' || payment.cancelRequested) return { kind: 'not-refundable', status: payment.status, cancelRequested: payment.cancelRequested };
+          const reserved = (db.prepare(`SELECT COALESCE(SUM(amount_krw), 0) AS total FROM refunds WHERE payment_id = ? AND status IN ('PROCESSING', 'SUCCESS')`).get(r.paymentId) as { total: bigint }).total;
+          const remainingKrw = payment.amountKrw - reserved;
+          if (r.amountKrw > remainingKrw) return { kind: 'exceeds', remainingKrw };
+          db.prepare(
+            `INSERT INTO refunds (refund_id, payment_id, refund_request_id, request_hash, amount_krw, status, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, 'PROCESSING', ?, ?)`,
+          ).run(r.refundId, r.paymentId, r.refundRequestId, r.requestHash, r.amountKrw, at, at);
+          return { kind: 'created', refund: readRefund(r.refundId)! };
+        })
+        .immediate();
+    },
+    async getRefund(id) {
+      return readRefund(id);
+    },
+    async refundsOf(paymentId) {
+      return (db.prepare('SELECT * FROM refunds WHERE payment_id = ? ORDER BY created_at, refund_id').all(paymentId) as RefundRow[]).map(toRefund);
+    },
+    async moveRefund(id, from, final, at) {
+      const changed = db
+        .prepare('UPDATE refunds SET status = ?, result_code = COALESCE(?, result_code), network_refund_id = COALESCE(?, network_refund_id), updated_at = ? WHERE refund_id = ? AND status = ?')
+        .run(final.status, final.resultCode, final.networkRefundId, at, id, from).changes;
+      return changed === 0 ? null : readRefund(id);
+    },
+    async processingRefunds(limit) {
+      return (db.prepare(`SELECT * FROM refunds WHERE status = 'PROCESSING' ORDER BY created_at LIMIT ?`).all(limit) as RefundRow[]).map(toRefund);
+    },
+    async close() {
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,305 @@
+// Fixtures for the acquirer's tests: a tiny fake network (a real Hono server
+// on port 0 with the protocol routes the acquirer calls, whose behaviour each
+// test scripts), an acquirer on real SQLite in a temp dir, and HTTP helpers.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { Hono } from 'hono';
+import { openSqlite } from '../platform/db/sqlite.ts';
+import { createKeyDirectory, createSqliteReplayGuard, generateSigningKeyPair } from '../platform/signing/index.ts';
+import {
+  createPeerClient,
+  faultyFetch,
+  mountProtocolRoute,
+  result,
+  type AcquirerPayRequest,
+  type FaultPlanCall,
+  type FetchFunction,
+  type NetworkFault,
+  type PeerClient,
+  type ResultCode,
+  type SigningIdentity,
+} from '../protocol/index.ts';
+import { createAcquirer, type AcquirerInstance } from './index.ts';
+
+export const ACQUIRER_ID = 'ACQ_KR_01';
+export const NETWORK_ID = 'DARI_NETWORK';
+export const OPERATOR_KEY = 'operator-key-for-tests-0123456789';
+export const CODE = '285100000000000001';
+
+const networkKeys = generateSigningKeyPair();
+const acquirerKeys = generateSigningKeyPair();
+const strangerKeys = generateSigningKeyPair();
+export const networkIdentity: SigningIdentity = { clientId: NETWORK_ID, privateKey: networkKeys.privateKey, keyVersion: 1 };
+export const acquirerIdentity: SigningIdentity = { clientId: ACQUIRER_ID, privateKey: acquirerKeys.privateKey, keyVersion: 1 };
+export const strangerIdentity: SigningIdentity = { clientId: 'WALLET_CN_01', privateKey: strangerKeys.privateKey, keyVersion: 1 };
+/** Whom each side trusts: both parties, and a wallet that is a participant but not the acquirer's peer. */
+export const directory = createKeyDirectory([
+  { clientId: NETWORK_ID, keyVersion: 1, publicKey: networkKeys.publicKey },
+  { clientId: ACQUIRER_ID, keyVersion: 1, publicKey: acquirerKeys.publicKey },
+  { clientId: 'WALLET_CN_01', keyVersion: 1, publicKey: strangerKeys.publicKey },
+]);
+
+/** How the fake network answers one call: from its state, with U, or not at all (until the test ends). */
+export type Reply = 'answer' | 'U' | 'hang';
+export type NetworkPaymentState = { status: 'PROCESSING' | 'SUCCESS' | 'FAIL' | 'CANCELLED'; resultCode: ResultCode; request?: AcquirerPayRequest; refunded: bigint };
+
+export interface FakeNetworkScript {
+  /** What a new pay does to the network's state: succeed, fail with a code, or stay PROCESSING (the wallet did not answer). */
+  payOutcome: 'success' | 'processing' | { fail: ResultCode };
+  pay: Reply;
+  inquiry: Reply;
+  cancel: Reply;
+  refundOutcome: 'success' | { fail: ResultCode };
+  refund: Reply;
+  inquiryRefund: Reply;
+}
+
+export interface FakeNetwork {
+  readonly url: string;
+  script: FakeNetworkScript;
+  readonly payments: Map<string, NetworkPaymentState>;
+  readonly refunds: Map<string, { status: 'SUCCESS' | 'FAIL'; resultCode: ResultCode; amount: bigint }>;
+  readonly calls: Record<'pay' | 'inquiry' | 'cancel' | 'refund' | 'inquiryRefund', string[]>;
+  /** The network's own client to the acquirer's protocol routes (in process). */
+  client(acquirer: AcquirerInstance, identity?: SigningIdentity): PeerClient;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_SCRIPT: FakeNetworkScript = { payOutcome: 'success', pay: 'answer', inquiry: 'answer', cancel: 'answer', refundOutcome: 'success', refund: 'answer', inquiryRefund: 'answer' };
+
+/** 1 CNY = 190 KRW in the fake network; the payer pays in fen, rounded up. */
+const fen = (krw: bigint): bigint => (krw * 100n + 189n) / 190n;
+
+export async function startFakeNetwork(): Promise<FakeNetwork> {
+  const app = new Hono();
+  const replayGuard = createSqliteReplayGuard(openSqlite(':memory:'));
+  const options = { self: networkIdentity, keys: directory, replayGuard };
+  const hanging = new Set<() => void>();
+  const payments = new Map<string, NetworkPaymentState>();
+  const refunds = new Map<string, { status: 'SUCCESS' | 'FAIL'; resultCode: ResultCode; amount: bigint }>();
+  const calls: FakeNetwork['calls'] = { pay: [], inquiry: [], cancel: [], refund: [], inquiryRefund: [] };
+  const net = { script: { ...DEFAULT_SCRIPT } };
+  const hang = () => new Promise<never>((_, reject) => hanging.add(() => reject(new Error('released'))));
+  let sequence = 0;
+
+  const successFields = (id: string, state: NetworkPaymentState) => ({
+    paymentId: `NP${id}`,
+    paymentTime: new Date().toISOString(),
+    paymentAmount: state.request!.paymentAmount,
+    payAmount: { currency: 'CNY', value: fen(BigInt(state.request!.paymentAmount.value)).toString() },
+    fxQuote: { quoteId: 'Q1', baseCurrency: 'CNY', quoteCurrency: 'KRW', rate: '190' },
+    payerId: 'payer-7f3a',
+  });
+
+  mountProtocolRoute(app, 'networkPay', options, async (request) => {
+    calls.pay.push(request.paymentRequestId);
+    let state = payments.get(request.paymentRequestId);
+    if (state === undefined) {
+      const outcome = net.script.payOutcome;
+      state =
+        outcome === 'success'
+          ? { status: 'SUCCESS', resultCode: 'SUCCESS', request, refunded: 0n }
+          : outcome === 'processing'
+            ? { status: 'PROCESSING', resultCode: 'PAYMENT_IN_PROCESS', request, refunded: 0n }
+            : { status: 'FAIL', resultCode: outcome.fail, request, refunded: 0n };
+      payments.set(request.paymentRequestId, state);
+    } else if (state.status === 'CANCELLED') {
+      // A late copy after a cancel: refused, the cancel is final.
+      return { result: result('ORDER_IS_CLOSED') };
+    }
+    if (net.script.pay === 'hang') return hang();
+    if (net.script.pay === 'U') return { result: result('UNKNOWN_EXCEPTION') };
+    if (state.status === 'SUCCESS') return { result: result('SUCCESS'), ...successFields(request.paymentRequestId, state) };
+    if (state.status === 'PROCESSING') return { result: result('PAYMENT_IN_PROCESS') };
+    return { result: result(state.resultCode) };
+  });
+
+  mountProtocolRoute(app, 'networkInquiryPayment', options, async ({ paymentRequestId }) => {
+    calls.inquiry.push(paymentRequestId);
+    if (net.script.inquiry === 'hang') return hang();
+    if (net.script.inquiry === 'U') return { result: result('UNKNOWN_EXCEPTION') };
+    const state = payments.get(paymentRequestId);
+    if (state === undefined) return { result: result('ORDER_NOT_EXIST') };
+    const paymentResult = state.status === 'SUCCESS' ? result('SUCCESS') : state.status === 'PROCESSING' ? result('PAYMENT_IN_PROCESS') : result(state.resultCode);
+    return { result: result('SUCCESS'), paymentResult, paymentStatus: state.status, ...(state.status === 'SUCCESS' ? successFields(paymentRequestId, state) : {}) };
+  });
+
+  mountProtocolRoute(app, 'networkCancelPayment', options, async ({ paymentRequestId }) => {
+    calls.cancel.push(paymentRequestId);
+    if (net.script.cancel === 'hang') return hang();
+    if (net.script.cancel === 'U') return { result: result('UNKNOWN_EXCEPTION') };
+    const state = payments.get(paymentRequestId);
+    if (state === undefined) {
+      // Remember the cancel, so that a late pay is refused.
+      payments.set(paymentRequestId, { status: 'CANCELLED', resultCode: 'ORDER_IS_CLOSED', refunded: 0n });
+      return { result: result('SUCCESS'), cancelTime: new Date().toISOString() };
+    }
+    if (state.refunded > 0n) return { result: result('CANCEL_WINDOW_EXCEED') };
+    if (state.status === 'FAIL') return { result: result('ORDER_IS_CLOSED') };
+    state.status = 'CANCELLED';
+    return { result: result('SUCCESS'), paymentId: `NP${paymentRequestId}`, cancelTime: new Date().toISOString() };
+  });
+
+  mountProtocolRoute(app, 'networkRefund', options, async (request) => {
+    calls.refund.push(request.refundRequestId);
+    let refund = refunds.get(request.refundRequestId);
+    if (refund === undefined) {
+      const payment = payments.get(request.paymentRequestId);
+      const amount = BigInt(request.refundAmount.value);
+      const outcome = net.script.refundOutcome;
+      if (payment === undefined || payment.status !== 'SUCCESS') refund = { status: 'FAIL', resultCode: 'PAYMENT_NOT_REFUNDABLE', amount };
+      else if (outcome !== 'success') refund = { status: 'FAIL', resultCode: outcome.fail, amount };
+      else if (payment.refunded + amount > BigInt(payment.request!.paymentAmount.value)) refund = { status: 'FAIL', resultCode: 'REFUND_AMOUNT_EXCEED', amount };
+      else {
+        payment.refunded += amount;
+        refund = { status: 'SUCCESS', resultCode: 'SUCCESS', amount };
+      }
+      refunds.set(request.refundRequestId, refund);
+    }
+    if (net.script.refund === 'hang') return hang();
+    if (net.script.refund === 'U') return { result: result('UNKNOWN_EXCEPTION') };
+    return refund.status === 'SUCCESS'
+      ? { result: result('SUCCESS'), refundId: `NR${++sequence}`, refundAmount: request.refundAmount, refundTime: new Date().toISOString() }
+      : { result: result(refund.resultCode) };
+  });
+
+  mountProtocolRoute(app, 'networkInquiryRefund', options, async ({ refundRequestId }) => {
+    calls.inquiryRefund.push(refundRequestId);
+    if (net.script.inquiryRefund === 'hang') return hang();
+    if (net.script.inquiryRefund === 'U') return { result: result('UNKNOWN_EXCEPTION') };
+    const refund = refunds.get(refundRequestId);
+    if (refund === undefined) return { result: result('ORDER_NOT_EXIST') };
+    return { result: result('SUCCESS'), refundStatus: refund.status, refundResult: result(refund.resultCode), refundId: `NR-${refundRequestId}` };
+  });
+
+  const server: ServerType = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise((resolve) => server.once('listening', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    get script() {
+      return net.script;
+    },
+    set script(value) {
+      net.script = value;
+    },
+    payments,
+    refunds,
+    calls,
+    client(acquirer, identity = networkIdentity) {
+      return createPeerClient({
+        self: identity,
+        peerId: ACQUIRER_ID,
+        baseUrl: 'http://acquirer.test',
+        keys: directory,
+        fetch: async (target, init) => acquirer.app.request(target, init),
+      });
+    },
+    async close() {
+      for (const release of hanging) release();
+      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export interface Harness {
+  readonly acquirer: AcquirerInstance;
+  readonly network: FakeNetwork;
+  readonly dir: string;
+  /** Resolves when every message a fault held back was delivered. */
+  settled(): Promise<void>;
+  api(method: string, path: string, options?: { readonly token?: string; readonly body?: unknown; readonly raw?: string }): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** An approved merchant with a store and a terminal. */
+  onboard(name?: string): Promise<{ merchantId: string; storeId: string; terminalId: string; terminalKey: string }>;
+  /** The merchant's KRW balance owed (credits − debits, posted). */
+  owedTo(merchantId: string): Promise<bigint>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  readonly paymentDeadlineMs?: number;
+  readonly peerTimeoutMs?: number;
+  readonly faults?: (call: FaultPlanCall) => NetworkFault | undefined;
+}
+
+export function merchantBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    legalName: 'Myeongdong Cosmetics',
+    businessRegistrationNumber: '220-81-62517',
+    mcc: '5977',
+    address: '12 Myeongdong-gil, Jung-gu',
+    city: 'Seoul',
+    settlementAccount: { bankCode: '004', accountNumber: '12345678901234', holderName: 'Myeongdong Cosmetics' },
+    ...overrides,
+  };
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'dari-acquirer-'));
+  const network = await startFakeNetwork();
+  const faulty = options.faults ? faultyFetch((url, init) => fetch(url, init), options.faults) : undefined;
+  const acquirer = await createAcquirer({
+    dataDir: dir,
+    identity: acquirerIdentity,
+    keys: directory,
+    network: { peerId: NETWORK_ID, baseUrl: network.url },
+    merchantIdPrefix: 'KR01',
+    operatorKey: OPERATOR_KEY,
+    peerTimeoutMs: options.peerTimeoutMs ?? 300,
+    paymentDeadlineMs: options.paymentDeadlineMs ?? 800,
+    ...(faulty ? { fetch: faulty.fetch as FetchFunction } : {}),
+  });
+  const api: Harness['api'] = async (method, path, { token, body, raw } = {}) => {
+    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+    if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+    const payload = method === 'GET' ? undefined : (raw ?? (body === undefined ? undefined : JSON.stringify(body)));
+    const response = await acquirer.app.request(path, { method, headers, ...(payload === undefined ? {} : { body: payload }) });
+    const text = await response.text();
+    return { status: response.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+  };
+  let merchants = 0;
+  return {
+    acquirer,
+    network,
+    dir,
+    settled: async () => faulty?.settled(),
+    api,
+    async onboard(name = `Shop ${++merchants}`) {
+      const created = await api('POST', '/acquirer/v1/merchants', { token: OPERATOR_KEY, body: merchantBody({ legalName: name }) });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const merchantId = created.body.merchantId as string;
+      assert.equal((await api('POST', `/acquirer/v1/merchants/${merchantId}/approve`, { token: OPERATOR_KEY, body: {} })).status, 200);
+      const store = await api('POST', `/acquirer/v1/merchants/${merchantId}/stores`, { token: OPERATOR_KEY, body: { name: `${name} main` } });
+      const terminal = await api('POST', `/acquirer/v1/merchants/${merchantId}/terminals`, { token: OPERATOR_KEY, body: { storeId: store.body.storeId, label: 'Counter 1' } });
+      assert.equal(terminal.status, 201, JSON.stringify(terminal.body));
+      return { merchantId, storeId: store.body.storeId as string, terminalId: terminal.body.terminalId as string, terminalKey: terminal.body.terminalKey as string };
+    },
+    async owedTo(merchantId) {
+      const report = await acquirer.verifyLedger();
+      assert.ok(report.ok, JSON.stringify(report, (_, v) => (typeof v === 'bigint' ? v.toString() : v)));
+      return acquirer.service.merchantBalanceKrw(merchantId);
+    },
+    async close() {
+      await faulty?.settled();
+      await network.close();
+      await acquirer.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const krw = (value: bigint | number) => ({ currency: 'KRW', value: String(value) });
+
+/** Waits until `check` holds, polling; fails after `timeoutMs`. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const endAt = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > endAt) assert.fail('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
