@@ -1,0 +1,105 @@
+/**
+ * The wallet provider (MPP): the tourist's CNY wallet, KYC tiers and limits,
+ * top-ups from a simulated card, payment codes, scan-to-pay, and the
+ * network's side of every payment. See README.md.
+ */
+import { join } from 'node:path';
+import { Hono } from 'hono';
+import { createLedger, openSqliteLedgerStore, type VerifyReport } from '../ledger/index.ts';
+import { openSqlite } from '../platform/db/sqlite.ts';
+import type { RouteDoc } from '../platform/http/contract.ts';
+import { createSqliteReplayGuard, SIGNATURE_AGE_SECONDS_MAX, type KeyDirectory } from '../platform/signing/index.ts';
+import { createPeerClient, type FetchFunction, type SigningIdentity } from '../protocol/index.ts';
+import { openWalletAccounts } from './accounts.ts';
+import { assertIdNumberKey } from './id-number.ts';
+import { createKeyedLock } from './lock.ts';
+import { payerPseudonyms } from './payer-pseudonym.ts';
+import { assertCodePrefix } from './payment-code.ts';
+import { createPaymentService, type PaymentService } from './payments.ts';
+import { mountProtocolRoutes, mountPublicRoutes, WALLET_ROUTE_DOCS } from './routes.ts';
+import { createAccountService, type AccountService } from './service.ts';
+import { createSqliteWalletStore } from './store.ts';
+
+export interface WalletOptions {
+  /** Holds `wallet.db` (the wallet's tables and the replay guard) and `ledger.db`. */
+  readonly dataDir: string;
+  readonly identity: SigningIdentity;
+  /** Public keys of the peers; must hold the network's. */
+  readonly keys: KeyDirectory;
+  readonly network: { readonly peerId: string; readonly baseUrl: string | (() => string) };
+  /** The 4 digits every payment code of this wallet starts with (the network routes by them). */
+  readonly codePrefix: string;
+  /** At least 32 bytes: the key of the per-merchant payer pseudonyms. */
+  readonly pseudonymSecret: Buffer;
+  /** 32 bytes: the AES-256-GCM key of id numbers at rest. */
+  readonly idNumberKey: Buffer;
+  readonly fetch?: FetchFunction;
+  readonly now?: () => Date;
+  readonly peerTimeoutMs?: number;
+}
+
+export type WalletService = AccountService & PaymentService;
+
+export interface WalletInstance {
+  /** The wallet's routes with full paths; mount with `root.route('/', wallet.app)`. */
+  readonly app: Hono;
+  readonly routeDocs: readonly RouteDoc[];
+  readonly service: WalletService;
+  /** One recovery pass: unfunded signups, top-ups, payments and refunds left PROCESSING; old replay entries. Idempotent. */
+  resolveOpen(): Promise<void>;
+  verifyLedger(): Promise<VerifyReport>;
+  close(): Promise<void>;
+}
+
+export async function createWallet(options: WalletOptions): Promise<WalletInstance> {
+  assertCodePrefix(options.codePrefix);
+  assertIdNumberKey(options.idNumberKey);
+  const pseudonym = payerPseudonyms(options.pseudonymSecret);
+  const now = options.now ?? (() => new Date());
+  const db = openSqlite(join(options.dataDir, 'wallet.db'));
+  const store = createSqliteWalletStore(db);
+  const replayGuard = createSqliteReplayGuard(db);
+  const ledger = await createLedger({ store: openSqliteLedgerStore(join(options.dataDir, 'ledger.db')) });
+  await openWalletAccounts(ledger);
+
+  const network = createPeerClient({
+    self: options.identity,
+    peerId: options.network.peerId,
+    baseUrl: options.network.baseUrl,
+    keys: options.keys,
+    now,
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(options.peerTimeoutMs === undefined ? {} : { timeoutMs: options.peerTimeoutMs }),
+  });
+  const deps = { store, ledger, lock: createKeyedLock(), now, codePrefix: options.codePrefix, idNumberKey: Buffer.from(options.idNumberKey) };
+  const accounts = createAccountService(deps);
+  const payments = createPaymentService({ ...deps, pseudonym, network });
+
+  const app = new Hono();
+  mountPublicRoutes(app, { accounts, payments });
+  mountProtocolRoutes(app, { server: { self: options.identity, keys: options.keys, replayGuard, now }, networkId: options.network.peerId, payments });
+
+  return {
+    app,
+    routeDocs: WALLET_ROUTE_DOCS,
+    service: { ...accounts, ...payments },
+    async resolveOpen() {
+      await accounts.resolveOpenAccounts();
+      await payments.resolveOpenPayments();
+      // Signatures older than the age limit are refused as stale anyway; forget them.
+      await replayGuard.prune(new Date(now().getTime() - SIGNATURE_AGE_SECONDS_MAX * 1000));
+    },
+    verifyLedger: () => ledger.verify(),
+    async close() {
+      await ledger.close();
+      await store.close();
+    },
+  };
+}
+
+export { SIMULATED_CARD_CREDIT_CNY_MINOR, PAYMENT_CODE_TTL_SECONDS, PAGE_ITEMS_MAX, KYC_TIERS } from './limits.ts';
+export { WALLET_ROUTE_DOCS } from './routes.ts';
+export type { KycTier, User, UserId } from './types.ts';
+export type { WalletError } from './errors.ts';
+export type { SignupAnswer, TopupAnswer, ScanAnswer, AccountService } from './service.ts';
+export type { MpmAnswer, PaymentService } from './payments.ts';
