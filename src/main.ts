@@ -1,45 +1,41 @@
 /**
- * `npm start`: runs dari on the embedded database, with nothing to install.
- * For now it serves the health endpoint over the ledger; the institutions
- * (wallet, acquirer, network) mount here as they are built.
+ * `npm start`: the network, the wallet provider and the acquirer in one
+ * process on the embedded database, nothing to install. On the first start
+ * over an empty data directory it seeds a demo and writes its credentials to
+ * `$DARI_DATA_DIR/demo-credentials.json`.
  */
-import { serve } from '@hono/node-server';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLedger, openSqliteLedgerStore } from './ledger/index.ts';
+import { seedDemo, startDari, writeDemoCredentials } from './all-in-one/index.ts';
 import { readConfig } from './platform/config.ts';
-import { createApp } from './platform/http/app.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 const config = readConfig();
-const ledgerPath = join(config.dataDir, 'ledger.db');
-const ledger = await createLedger({ store: openSqliteLedgerStore(ledgerPath) });
+const dari = await startDari({ dataDir: config.dataDir, port: config.port, version });
 
-const app = createApp({
-  version,
-  healthChecks: [
-    {
-      name: 'ledger',
-      async check() {
-        // A real read, so that a broken database file fails the check.
-        await ledger.lookupAccounts(['health-check']);
-        const { engine, lastTimestamp, callsQueued } = ledger.status();
-        return { engine, database: ledgerPath, lastTimestamp: lastTimestamp.toString(), callsQueued };
-      },
-    },
-  ],
-});
+const credentialsPath = join(config.dataDir, 'demo-credentials.json');
+if (dari.firstStart) {
+  try {
+    writeDemoCredentials(config.dataDir, await seedDemo(dari));
+  } catch (error) {
+    console.error(`seeding the demo failed; remove ${config.dataDir} and start again:`, error);
+    await dari.close();
+    process.exit(1);
+  }
+}
 
-const server = serve({ fetch: app.fetch, port: config.port, hostname: '127.0.0.1' }, (info) => {
-  console.log(`dari ${version} is running at http://localhost:${info.port}`);
-  console.log(`  health:        curl http://localhost:${info.port}/health`);
-  console.log(`  ledger check:  npx dari ledger verify   (databases in ${config.dataDir})`);
-});
+console.log(`dari ${version} is running at ${dari.url} (data in ${config.dataDir})`);
+console.log(`  health:       curl ${dari.url}/health`);
+console.log(`  API docs:     curl ${dari.url}/openapi.json`);
+if (existsSync(credentialsPath)) {
+  console.log(`  demo keys:    ${credentialsPath}`);
+  console.log(`  walk a story: npm run demo   (in another terminal)`);
+}
+console.log(`  ledgers:      npx dari ledger verify   (every institution's ledger in ${config.dataDir})`);
 
 async function shutDown(signal: string): Promise<void> {
   console.log(`${signal}: finishing what is under way, then stopping`);
-  server.close();
-  await ledger.close();
+  await dari.close();
   process.exit(0);
 }
 process.once('SIGINT', () => void shutDown('SIGINT'));

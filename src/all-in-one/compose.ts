@@ -1,0 +1,166 @@
+/**
+ * The all-in-one deployment: the network, the wallet provider and the
+ * acquirer in one process, each with its own databases under
+ * `dataDir/<institution>/`, talking to one another only over signed HTTP on
+ * the one port (DESIGN "The institutions are the architecture").
+ */
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { createAcquirer, type AcquirerInstance } from '../acquirer/index.ts';
+import { createNetwork, type NetworkInstance } from '../network/index.ts';
+import { createApp } from '../platform/http/app.ts';
+import { openApiDocument, type RouteDoc } from '../platform/http/contract.ts';
+import { createKeyDirectory } from '../platform/signing/index.ts';
+import type { FetchFunction } from '../protocol/index.ts';
+import { createWallet, type WalletInstance } from '../wallet/index.ts';
+import { loadOrCreateSecrets, PARTICIPANTS, type DariSecrets } from './secrets.ts';
+
+export const WALLET_CODE_PREFIX = '2851';
+export const ACQUIRER_MERCHANT_ID_PREFIX = 'KR01';
+/** How often the recovery pass looks for payments left in process. */
+export const RESOLVE_INTERVAL_MS = 5_000;
+
+export interface DariOptions {
+  readonly dataDir: string;
+  readonly port: number;
+  readonly hostname?: string;
+  readonly version: string;
+  /** Per hop: how each institution reaches the next (tests inject faults here). */
+  readonly fetch?: { readonly wallet?: FetchFunction; readonly acquirer?: FetchFunction; readonly network?: FetchFunction };
+  readonly peerTimeoutMs?: number;
+  readonly paymentDeadlineMs?: number;
+  /** Runs the recovery pass on a timer; tests call `resolveOpen()` themselves. */
+  readonly resolveIntervalMs?: number | null;
+}
+
+export interface Dari {
+  readonly url: string;
+  readonly secrets: DariSecrets;
+  /** True on the first start over this data directory (the demo seed runs then). */
+  readonly firstStart: boolean;
+  readonly wallet: WalletInstance;
+  readonly acquirer: AcquirerInstance;
+  readonly network: NetworkInstance;
+  readonly openApi: Record<string, unknown>;
+  /** One recovery pass in every institution. */
+  resolveOpen(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startDari(options: DariOptions): Promise<Dari> {
+  const { secrets, created } = loadOrCreateSecrets(options.dataDir);
+  let url = '';
+  const baseUrl = (): string => url;
+  const keys = createKeyDirectory(
+    (Object.keys(PARTICIPANTS) as (keyof typeof PARTICIPANTS)[]).map((name) => ({
+      clientId: PARTICIPANTS[name],
+      keyVersion: 1,
+      publicKey: secrets.keys[name].publicKey,
+    })),
+  );
+  const identity = (name: keyof typeof PARTICIPANTS) => ({ clientId: PARTICIPANTS[name], privateKey: secrets.keys[name].privateKey, keyVersion: 1 });
+  const common = {
+    ...(options.peerTimeoutMs === undefined ? {} : { peerTimeoutMs: options.peerTimeoutMs }),
+  };
+  const deadline = options.paymentDeadlineMs === undefined ? {} : { paymentDeadlineMs: options.paymentDeadlineMs };
+
+  const network = await createNetwork({
+    dataDir: join(options.dataDir, 'network'),
+    identity: identity('network'),
+    operatorKey: secrets.networkOperatorKey,
+    ...common,
+    ...deadline,
+    ...(options.fetch?.network ? { fetch: options.fetch.network } : {}),
+  });
+  const wallet = await createWallet({
+    dataDir: join(options.dataDir, 'wallet'),
+    identity: identity('wallet'),
+    keys,
+    network: { peerId: PARTICIPANTS.network, baseUrl },
+    codePrefix: WALLET_CODE_PREFIX,
+    pseudonymSecret: secrets.walletPseudonymSecret,
+    idNumberKey: secrets.walletIdNumberKey,
+    ...common,
+    ...(options.fetch?.wallet ? { fetch: options.fetch.wallet } : {}),
+  });
+  const acquirer = await createAcquirer({
+    dataDir: join(options.dataDir, 'acquirer'),
+    identity: identity('acquirer'),
+    keys,
+    network: { peerId: PARTICIPANTS.network, baseUrl },
+    merchantIdPrefix: ACQUIRER_MERCHANT_ID_PREFIX,
+    operatorKey: secrets.acquirerOperatorKey,
+    ...common,
+    ...deadline,
+    ...(options.fetch?.acquirer ? { fetch: options.fetch.acquirer } : {}),
+  });
+
+  const routes: RouteDoc[] = [
+    { method: 'get', path: '/health', summary: 'Whether every institution and its databases answer', tag: 'operations' },
+    { method: 'get', path: '/openapi.json', summary: 'This document', tag: 'operations' },
+    ...network.routeDocs,
+    ...wallet.routeDocs,
+    ...acquirer.routeDocs,
+  ];
+  const openApi = openApiDocument({ title: 'dari', version: options.version, routes });
+  const app = createApp({
+    version: options.version,
+    healthChecks: [
+      { name: 'network', check: async () => ({ ledger: (await network.verifyLedger()).ok }) },
+      { name: 'wallet', check: async () => ({ ledger: (await wallet.verifyLedger()).ok }) },
+      { name: 'acquirer', check: async () => ({ ledger: (await acquirer.verifyLedger()).ok }) },
+    ],
+  });
+  app.get('/openapi.json', (c) => c.json(openApi));
+  app.route('/', network.app);
+  app.route('/', wallet.app);
+  app.route('/', acquirer.app);
+
+  const server: ServerType = serve({ fetch: app.fetch, port: options.port, hostname: options.hostname ?? '127.0.0.1' });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', () => resolve());
+    server.once('error', reject);
+  });
+  const address = server.address() as AddressInfo;
+  url = `http://${options.hostname ?? '127.0.0.1'}:${address.port}`;
+
+  const resolveOpen = async (): Promise<void> => {
+    await network.resolveOpen();
+    await wallet.resolveOpen();
+    await acquirer.resolveOpen();
+  };
+  let resolving: Promise<void> | undefined;
+  const intervalMs = options.resolveIntervalMs === undefined ? RESOLVE_INTERVAL_MS : options.resolveIntervalMs;
+  const timer =
+    intervalMs === null
+      ? undefined
+      : setInterval(() => {
+          resolving ??= resolveOpen()
+            .catch((error: unknown) => console.error('recovery pass failed:', error))
+            .finally(() => (resolving = undefined));
+        }, intervalMs);
+  timer?.unref();
+
+  return {
+    url,
+    secrets,
+    firstStart: created,
+    wallet,
+    acquirer,
+    network,
+    openApi,
+    resolveOpen,
+    async close() {
+      if (timer) clearInterval(timer);
+      await resolving;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Idle keep-alive connections would hold close() open.
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await closed;
+      await acquirer.close();
+      await wallet.close();
+      await network.close();
+    },
+  };
+}

@@ -1,0 +1,9 @@
+/**
+ * The all-in-one deployment: the three institutions in one process, each with
+ * its own databases, over signed HTTP on one port. See README.md.
+ */
+export { startDari, RESOLVE_INTERVAL_MS, WALLET_CODE_PREFIX, ACQUIRER_MERCHANT_ID_PREFIX, type Dari, type DariOptions } from './compose.ts';
+export { seedDemo, writeDemoCredentials, DEMO_CNY_KRW_RATE, type DemoCredentials } from './seed.ts';
+export { apiClient, ApiCallError, type ApiAnswer, type ApiClient } from './http-client.ts';
+export { PARTICIPANTS, loadOrCreateSecrets, type DariSecrets } from './secrets.ts';
+export { walkStory, readBalances, formatStep, formatAmount, type Balances, type StoryStep } from './story.ts';

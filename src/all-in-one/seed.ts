@@ -1,0 +1,110 @@
+/**
+ * The demo seed, run on the first start over an empty data directory: the
+ * network registers the wallet provider and the acquirer and sets a CNY/KRW
+ * rate; the acquirer onboards a few Korean merchants with a terminal each;
+ * the wallet signs up a few tourists and tops one up. Everything goes through
+ * the public API, as an operator would do it.
+ */
+import { writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { exportPublicKeyPem } from '../platform/signing/index.ts';
+import type { Dari } from './compose.ts';
+import { ACQUIRER_MERCHANT_ID_PREFIX, WALLET_CODE_PREFIX } from './compose.ts';
+import { apiClient } from './http-client.ts';
+import { PARTICIPANTS } from './secrets.ts';
+
+/** 1 CNY = 190.25 KRW: the demo's rate, set by the network operator. */
+export const DEMO_CNY_KRW_RATE = '190.25';
+
+export interface DemoCredentials {
+  readonly baseUrl: string;
+  readonly networkOperatorKey: string;
+  readonly acquirerOperatorKey: string;
+  readonly tourist: { readonly userId: string; readonly token: string; readonly name: string };
+  readonly tourists: readonly { readonly userId: string; readonly token: string; readonly name: string }[];
+  readonly merchant: { readonly merchantId: string; readonly name: string; readonly terminalId: string; readonly terminalKey: string };
+  readonly merchants: readonly { readonly merchantId: string; readonly name: string; readonly terminalId: string; readonly terminalKey: string }[];
+}
+
+const DEMO_MERCHANTS = [
+  { legalName: 'Myeongdong Cosmetics', businessRegistrationNumber: '220-81-62517', mcc: '5977', address: '12 Myeongdong-gil, Jung-gu', city: 'Seoul' },
+  { legalName: 'Haeundae Fish Cafe', businessRegistrationNumber: '120-81-47521', mcc: '5814', address: '30 Haeundae-ro', city: 'Busan' },
+  { legalName: 'Jeju Tangerine Shop', businessRegistrationNumber: '104-86-12345', mcc: '5499', address: '5 Tapdong-ro', city: 'Jeju' },
+] as const;
+
+const DEMO_TOURISTS = [
+  { name: 'Li Wei', phone: '+8613800138000', country: 'CN', idNumber: '110101199003074514' },
+  { name: 'Wang Fang', phone: '+8613900139000', country: 'CN', idNumber: '310101198805123456' },
+  { name: 'Zhang Min', phone: '+8613700137000', country: 'CN' },
+] as const;
+
+export async function seedDemo(dari: Dari): Promise<DemoCredentials> {
+  const api = apiClient(dari.url);
+  const { networkOperatorKey, acquirerOperatorKey } = dari.secrets;
+
+  await api.call('POST', '/network/v1/participants', {
+    token: networkOperatorKey,
+    body: {
+      participantId: PARTICIPANTS.wallet,
+      role: 'wallet',
+      name: 'Demo CNY Wallet',
+      baseUrl: dari.url,
+      publicKey: exportPublicKeyPem(dari.secrets.keys.wallet.publicKey),
+      keyVersion: 1,
+      codePrefix: WALLET_CODE_PREFIX,
+      currency: 'CNY',
+    },
+  });
+  await api.call('POST', '/network/v1/participants', {
+    token: networkOperatorKey,
+    body: {
+      participantId: PARTICIPANTS.acquirer,
+      role: 'acquirer',
+      name: 'Demo Korean Acquirer',
+      baseUrl: dari.url,
+      publicKey: exportPublicKeyPem(dari.secrets.keys.acquirer.publicKey),
+      keyVersion: 1,
+      merchantIdPrefix: ACQUIRER_MERCHANT_ID_PREFIX,
+      currency: 'KRW',
+    },
+  });
+  await api.call('PUT', '/network/v1/fx-rates/CNY/KRW', { token: networkOperatorKey, body: { rate: DEMO_CNY_KRW_RATE } });
+
+  const merchants = [];
+  for (const merchant of DEMO_MERCHANTS) {
+    const created = await api.call<{ merchantId: string }>('POST', '/acquirer/v1/merchants', {
+      token: acquirerOperatorKey,
+      body: { ...merchant, settlementAccount: { bankCode: '004', accountNumber: '12345678901234', holderName: merchant.legalName } },
+    });
+    await api.call('POST', `/acquirer/v1/merchants/${created.merchantId}/approve`, { token: acquirerOperatorKey, body: {} });
+    const store = await api.call<{ storeId: string }>('POST', `/acquirer/v1/merchants/${created.merchantId}/stores`, {
+      token: acquirerOperatorKey,
+      body: { name: `${merchant.legalName} (${merchant.city})`, address: merchant.address },
+    });
+    const terminal = await api.call<{ terminalId: string; terminalKey: string }>('POST', `/acquirer/v1/merchants/${created.merchantId}/terminals`, {
+      token: acquirerOperatorKey,
+      body: { storeId: store.storeId, label: 'Counter 1' },
+    });
+    merchants.push({ merchantId: created.merchantId, name: merchant.legalName, terminalId: terminal.terminalId, terminalKey: terminal.terminalKey });
+  }
+
+  const tourists = [];
+  for (const tourist of DEMO_TOURISTS) {
+    const created = await api.call<{ userId: string; token: string }>('POST', '/wallet/v1/users', { body: tourist });
+    tourists.push({ userId: created.userId, token: created.token, name: tourist.name });
+  }
+  await api.call('POST', '/wallet/v1/topups', {
+    token: tourists[0]!.token,
+    body: { requestId: 'demo-seed-topup', amount: { currency: 'CNY', value: '200000' } },
+  });
+
+  return { baseUrl: dari.url, networkOperatorKey, acquirerOperatorKey, tourist: tourists[0]!, tourists, merchant: merchants[0]!, merchants };
+}
+
+/** Writes the credentials where `npm run demo` and the README say they are. */
+export function writeDemoCredentials(dataDir: string, credentials: DemoCredentials): string {
+  const path = join(dataDir, 'demo-credentials.json');
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+  renameSync(`${path}.tmp`, path);
+  return path;
+}
