@@ -14,7 +14,7 @@
 import type { Ledger } from '../ledger/index.ts';
 import type { MerchantWire, PeerCallOutcome, PeerClient } from '../protocol/index.ts';
 import type { PaymentEvents } from './events.ts';
-import { createKeyedLock } from './keyed-lock.ts';
+import { createKeyedLock } from '../platform/keyed-lock.ts';
 import { cancelTransfer, ensureAccounts, payTransfer, recordTransfer, refundTransfer } from './money-moves.ts';
 import type { AcquirerStore } from './store.ts';
 import type { MerchantId, PayerSide, Payment, PaymentId, Refund, RefundId } from './types.ts';

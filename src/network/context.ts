@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Ledger, NewTransfer } from '../ledger/index.ts';
 import type { PeerClient } from '../protocol/index.ts';
-import type { KeyedLock } from './locks.ts';
+import type { KeyedLock } from '../platform/keyed-lock.ts';
 import type { ParticipantRegistry } from './participants.ts';
 import type { NetworkStore } from './store.ts';
 import type { NetworkPaymentId, NetworkRefundId } from './types.ts';

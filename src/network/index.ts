@@ -12,7 +12,7 @@ import type { RouteDoc } from '../platform/http/contract.ts';
 import { createSqliteReplayGuard, type KeyDirectory } from '../platform/signing/index.ts';
 import { PEER_CALL_TIMEOUT_MS_DEFAULT, createPeerClient, type FetchFunction, type PeerClient, type SigningIdentity } from '../protocol/index.ts';
 import { PAYMENT_DEADLINE_MS_DEFAULT, type NetworkContext } from './context.ts';
-import { createKeyedLock } from './locks.ts';
+import { createKeyedLock } from '../platform/keyed-lock.ts';
 import { createParticipantRegistry } from './participants.ts';
 import { NETWORK_ROUTE_DOCS, mountNetworkRoutes } from './routes.ts';
 import { createNetworkService, type NetworkService } from './service.ts';

@@ -12,7 +12,7 @@ import { createSqliteReplayGuard, SIGNATURE_AGE_SECONDS_MAX, type KeyDirectory }
 import { createPeerClient, type FetchFunction, type SigningIdentity } from '../protocol/index.ts';
 import { openWalletAccounts } from './accounts.ts';
 import { assertIdNumberKey } from './id-number.ts';
-import { createKeyedLock } from './lock.ts';
+import { createKeyedLock } from '../platform/keyed-lock.ts';
 import { payerPseudonyms } from './payer-pseudonym.ts';
 import { assertCodePrefix } from './payment-code.ts';
 import { createPaymentService, type PaymentService } from './payments.ts';

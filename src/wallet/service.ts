@@ -23,7 +23,7 @@ import {
   USER_TOKEN_BYTES,
   limitDay,
 } from './limits.ts';
-import type { KeyedLock } from './lock.ts';
+import type { KeyedLock } from '../platform/keyed-lock.ts';
 import { mintPaymentCode, paymentCodeHash } from './payment-code.ts';
 import type { WalletStore } from './store.ts';
 import type { Topup, User, UserEvent, UserId } from './types.ts';

@@ -8,7 +8,7 @@ import { openSqlite } from '../platform/db/sqlite.ts';
 import { sha256 } from './digest.ts';
 import { IdNumberKeyError, openIdNumber, sealIdNumber } from './id-number.ts';
 import { limitDay } from './limits.ts';
-import { createKeyedLock } from './lock.ts';
+import { createKeyedLock } from '../platform/keyed-lock.ts';
 import { CodePrefixError, isOwnPaymentCode, mintPaymentCode, paymentCodeHash } from './payment-code.ts';
 import { createSqliteWalletStore } from './store.ts';
 import { api, balanceOf, startTestWallet } from './test-helpers.ts';

@@ -1,7 +1,7 @@
 /**
- * One at a time per key, within this process: every change of one payment's
- * state (the POS's request, an inquiry, the network's notify, the resolver)
- * runs under its payment's lock, so that "read the status, move the money,
+ * One at a time per key, within this process. The institutions run every
+ * change of one payment's state (a request, an inquiry, a notify, the
+ * recovery pass) under its payment's lock, so that "read the status, move the money,
  * write the status" is never interleaved with another change of that payment.
  * Across processes the store's conditional UPDATEs still refuse a second move.
  */
