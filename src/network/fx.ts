@@ -5,14 +5,10 @@
  */
 import { amount, convert, invertRate, parseRate, type Amount, type FxRate, type Rounding } from '../money/index.ts';
 import { err, ok, type Result } from '../platform/result.ts';
-import type { FxRateRecord } from './types.ts';
+import { PAY_AMOUNT_ROUNDING } from '../protocol/index.ts';
 
-/**
- * A payment's amount in the payer's currency is rounded up: the payer covers
- * the merchant's price in full and pays at most one minor unit more than the
- * exact value (money's `convert`, "charging a payer the equivalent of a price").
- */
-export const PAY_AMOUNT_ROUNDING: Rounding = 'ceil';
+export { PAY_AMOUNT_ROUNDING, payAmountFor } from '../protocol/index.ts';
+import type { FxRateRecord } from './types.ts';
 
 /**
  * A refund's amount in the payer's currency is a difference of two
@@ -29,16 +25,6 @@ export function recordRate(record: FxRateRecord): FxRate {
   // The record was checked with the same function before it was stored.
   if (!parsed.ok) throw new Error(`assertion failed: stored rate ${record.quoteId} parses: ${parsed.error.message}`);
   return parsed.value;
-}
-
-/**
- * What the payer's wallet is charged, in `payerRate.base`, for `paymentAmount`
- * in `payerRate.quote`: `convert(paymentAmount, invertRate(rate), 'ceil')`.
- * With 1 CNY = 190.25 KRW, 15,000 KRW is 78.84 CNY (exactly 78.8436…, rounded up).
- */
-export function payAmountFor(paymentAmount: Amount, payerRate: FxRate): Result<Amount, string> {
-  const converted = convert(paymentAmount, invertRate(payerRate), PAY_AMOUNT_ROUNDING);
-  return converted.ok ? ok(converted.value) : err(converted.error.message);
 }
 
 /**

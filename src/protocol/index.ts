@@ -32,3 +32,4 @@ export {
   type EnvelopeReceiver,
 } from './envelope.ts';
 export { createSignedPoster, type SignedPostOutcome } from './signed-http.ts';
+export { PAY_AMOUNT_ROUNDING, payAmountFor } from './fx.ts';

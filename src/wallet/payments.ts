@@ -17,15 +17,14 @@
 import type { Ledger } from '../ledger/index.ts';
 import {
   amountToJson,
-  convert,
   currency,
   equals,
-  invertRate,
   parseAmountJson,
   parseRate,
   type Amount,
 } from '../money/index.ts';
 import {
+  payAmountFor,
   result,
   type AmountWire,
   type CancelPaymentResponse,
@@ -354,8 +353,8 @@ export function checkPayAmounts(request: WalletPayRequest): Result<{ paymentAmou
   const payAmount = parseAmountJson(payWire);
   const rate = parseRate(fxQuote.rate, { base: CNY, quote: KRW });
   if (!paymentAmount.ok || !payAmount.ok || !rate.ok) return err('PARAM_ILLEGAL');
-  // 'ceil': the payer is charged the equivalent of the price in full (money/fx.ts), as the network computes it.
-  const expected = convert(paymentAmount.value, invertRate(rate.value), 'ceil');
+  // The network's own rule (protocol's payAmountFor), not a copy of it.
+  const expected = payAmountFor(paymentAmount.value, rate.value);
   if (!expected.ok || !equals(expected.value, payAmount.value)) return err('PARAM_ILLEGAL');
   return ok({ paymentAmount: paymentAmount.value, payAmount: payAmount.value });
 }
