@@ -17,12 +17,12 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { SqliteDatabase } from '../platform/db/sqlite.ts';
-import { signMessage, verifyAndRecordMessage } from '../platform/signing/index.ts';
+import { verifyAndRecordMessage } from '../platform/signing/index.ts';
 import { PROTOCOL_ENDPOINTS, requestIdSchema, type ProtocolEndpointName, type ProtocolResponse } from './messages.ts';
-import { result, type ResultCode } from './results.ts';
+import { result } from './results.ts';
 import { handlersOf } from './handlers.ts';
 import type { PeerCallOutcome, PeerClient, PeerClientOptions, ProtocolServerOptions } from './signed-http.ts';
-import { createSignedPoster, requestTimes } from './signed-http.ts';
+import { createSignedPoster, refusal, requestTimes, signedAnswer } from './signed-http.ts';
 
 /** Messages in one envelope; more wait for the next. */
 export const ENVELOPE_MESSAGES_MAX = 64;
@@ -102,16 +102,9 @@ export function mountEnvelopeRoute(app: Hono, receiver: EnvelopeReceiver, option
   const answerTime = requestTimes(now);
   app.post(path, async (c) => {
     const text = await c.req.text();
-    const sign = (answer: unknown) => {
-      const body = JSON.stringify(answer);
-      const headers = signMessage({ method: 'POST', path, clientId: options.self.clientId, requestTime: answerTime(), body, privateKey: options.self.privateKey, keyVersion: options.self.keyVersion });
-      return c.body(body, 200, { ...headers, 'Content-Type': 'application/json' });
-    };
+    const sign = (answer: unknown) => signedAnswer(c, path, options, answerTime, answer);
     const verified = await verifyAndRecordMessage({ method: 'POST', path, headers: c.req.raw.headers, body: text, keys: options.keys, now: now(), replayGuard: options.replayGuard });
-    if (!verified.ok) {
-      const code: ResultCode = verified.error.code === 'REPLAYED_REQUEST' ? 'REQUEST_REPLAYED' : verified.error.code === 'UNKNOWN_CLIENT' ? 'INVALID_CLIENT' : 'INVALID_SIGNATURE';
-      return sign({ result: result(code, verified.error.message) });
-    }
+    if (!verified.ok) return sign({ result: refusal(verified.error) });
     let json: unknown;
     try {
       json = JSON.parse(text);

@@ -17,6 +17,7 @@ import {
   verifyAndRecordMessage,
   verifyMessage,
   type KeyDirectory,
+  type ReplayCheckedError,
   type ReplayGuard,
 } from '../platform/signing/index.ts';
 import {
@@ -26,7 +27,7 @@ import {
   type ProtocolResponse,
 } from './messages.ts';
 import { registerHandler } from './handlers.ts';
-import { result, type ResultCode } from './results.ts';
+import { result, type ProtocolResult, type ResultCode } from './results.ts';
 
 /** How long a caller waits for the next hop before it treats the outcome as unknown. */
 export const PEER_CALL_TIMEOUT_MS_DEFAULT = 5_000;
@@ -171,10 +172,7 @@ export function mountProtocolRoute<N extends ProtocolEndpointName>(
       now: now(),
       replayGuard: options.replayGuard,
     });
-    if (!verified.ok) {
-      const code: ResultCode = verified.error.code === 'REPLAYED_REQUEST' ? 'REQUEST_REPLAYED' : verified.error.code === 'UNKNOWN_CLIENT' ? 'INVALID_CLIENT' : 'INVALID_SIGNATURE';
-      return signedAnswer(c, endpoint.path, options, answerTime, { result: result(code, verified.error.message) });
-    }
+    if (!verified.ok) return signedAnswer(c, endpoint.path, options, answerTime, { result: refusal(verified.error) });
     const parsed = (endpoint.request as z.ZodType).safeParse(safeJson(text));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -199,7 +197,16 @@ export function requestTimes(now: () => Date): () => string {
   };
 }
 
-function signedAnswer(c: Context, path: string, options: ProtocolServerOptions, time: () => string, answer: unknown): Response {
+/**
+ * The answer to a request refused before any handler ran. A replay is
+ * unknown (U), not failed: the first delivery may well have been acted on.
+ */
+export function refusal(error: ReplayCheckedError): ProtocolResult {
+  const code: ResultCode = error.code === 'REPLAYED_REQUEST' ? 'REQUEST_REPLAYED' : error.code === 'UNKNOWN_CLIENT' ? 'INVALID_CLIENT' : 'INVALID_SIGNATURE';
+  return result(code, error.message);
+}
+
+export function signedAnswer(c: Context, path: string, options: ProtocolServerOptions, time: () => string, answer: unknown): Response {
   const body = JSON.stringify(answer);
   const headers = signMessage({
     method: 'POST',
