@@ -43,6 +43,15 @@ describe('in-store payments across the three institutions', () => {
     }
   });
 
+  it('answers /health with a cheap read of each institution', async () => {
+    const health = await apiClient(dari.url).call<{ status: string; checks: { name: string; status: string; ledger: { engine: string } }[] }>('GET', '/health');
+    assert.equal(health.status, 'ok');
+    assert.deepEqual(
+      health.checks.map((check) => [check.name, check.status, check.ledger.engine]),
+      [['network', 'ok', 'sqlite'], ['wallet', 'ok', 'sqlite'], ['acquirer', 'ok', 'sqlite']],
+    );
+  });
+
   it('documents its API at /openapi.json', async () => {
     const document = await apiClient(dari.url).call<{ paths: Record<string, unknown> }>('GET', '/openapi.json');
     for (const path of [

@@ -54,6 +54,8 @@ export interface AcquirerInstance {
   /** One recovery pass over payments and refunds left open; idempotent. */
   resolveOpen(): Promise<void>;
   verifyLedger(): Promise<VerifyReport>;
+  /** A cheap read of the ledger, for health checks: a full verify is for operators and tests. */
+  ledgerStatus(): Promise<{ readonly engine: string; readonly lastTimestamp: string; readonly callsQueued: number }>;
   close(): Promise<void>;
 }
 
@@ -100,6 +102,12 @@ export async function createAcquirer(options: AcquirerOptions): Promise<Acquirer
     protocol: handlers,
     resolveOpen: () => flow.resolveOpen(),
     verifyLedger: () => ledger.verify(),
+    async ledgerStatus() {
+      // A real read, so that a broken database file fails the check.
+      await ledger.lookupAccounts(['health-check']);
+      const { engine, lastTimestamp, callsQueued } = ledger.status();
+      return { engine, lastTimestamp: lastTimestamp.toString(), callsQueued };
+    },
     async close() {
       await ledger.close();
       await store.close();

@@ -107,9 +107,9 @@ export async function startDari(options: DariOptions): Promise<Dari> {
   const app = createApp({
     version: options.version,
     healthChecks: [
-      { name: 'network', check: async () => ({ ledger: (await network.verifyLedger()).ok }) },
-      { name: 'wallet', check: async () => ({ ledger: (await wallet.verifyLedger()).ok }) },
-      { name: 'acquirer', check: async () => ({ ledger: (await acquirer.verifyLedger()).ok }) },
+      { name: 'network', check: async () => ({ ledger: await network.ledgerStatus() }) },
+      { name: 'wallet', check: async () => ({ ledger: await wallet.ledgerStatus() }) },
+      { name: 'acquirer', check: async () => ({ ledger: await acquirer.ledgerStatus() }) },
     ],
   });
   app.get('/openapi.json', (c) => c.json(openApi));

@@ -64,6 +64,8 @@ export interface NetworkInstance {
   /** One pass of recovery for payments and refunds left unknown, and notifications not yet delivered; idempotent. */
   resolveOpen(): Promise<void>;
   verifyLedger(): Promise<VerifyReport>;
+  /** A cheap read of the ledger, for health checks: a full verify is for operators and tests. */
+  ledgerStatus(): Promise<{ readonly engine: string; readonly lastTimestamp: string; readonly callsQueued: number }>;
   close(): Promise<void>;
 }
 
@@ -117,6 +119,12 @@ export async function createNetwork(options: NetworkOptions): Promise<NetworkIns
     keys: participants.keys,
     resolveOpen: () => service.resolveOpen(),
     verifyLedger: () => ledger.verify(),
+    async ledgerStatus() {
+      // A real read, so that a broken database file fails the check.
+      await ledger.lookupAccounts(['health-check']);
+      const { engine, lastTimestamp, callsQueued } = ledger.status();
+      return { engine, lastTimestamp: lastTimestamp.toString(), callsQueued };
+    },
     async close() {
       await ledger.close();
       db.close();

@@ -48,6 +48,8 @@ export interface WalletInstance {
   /** One recovery pass: unfunded signups, top-ups, payments and refunds left PROCESSING; old replay entries. Idempotent. */
   resolveOpen(): Promise<void>;
   verifyLedger(): Promise<VerifyReport>;
+  /** A cheap read of the ledger, for health checks: a full verify is for operators and tests. */
+  ledgerStatus(): Promise<{ readonly engine: string; readonly lastTimestamp: string; readonly callsQueued: number }>;
   close(): Promise<void>;
 }
 
@@ -90,6 +92,12 @@ export async function createWallet(options: WalletOptions): Promise<WalletInstan
       await replayGuard.prune(new Date(now().getTime() - SIGNATURE_AGE_SECONDS_MAX * 1000));
     },
     verifyLedger: () => ledger.verify(),
+    async ledgerStatus() {
+      // A real read, so that a broken database file fails the check.
+      await ledger.lookupAccounts(['health-check']);
+      const { engine, lastTimestamp, callsQueued } = ledger.status();
+      return { engine, lastTimestamp: lastTimestamp.toString(), callsQueued };
+    },
     async close() {
       await ledger.close();
       await store.close();
