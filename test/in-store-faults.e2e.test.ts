@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { BATCHINGS } from '../src/platform/batching.ts';
 import { faultyFetch, type NetworkFault } from '../src/protocol/index.ts';
 import { apiClient, seedDemo, startDari, type Dari, type DemoCredentials } from './support/dari.ts';
 
@@ -46,15 +47,18 @@ async function totals(dari: Dari, credentials: DemoCredentials): Promise<Totals>
   return { wallet: BigInt(wallet.balance.value), merchant: BigInt(merchant.payable.value), walletOwes: position('wallet'), acquirerOwed: position('acquirer') };
 }
 
-for (const hop of ['acquirer→network', 'network→wallet'] as const satisfies readonly Hop[]) {
-  describe(`faults on the hop ${hop}`, () => {
+for (const [batching, hop] of BATCHINGS.flatMap((b) => (['acquirer→network', 'network→wallet'] as const satisfies readonly Hop[]).map((h) => [b, h] as const))) {
+  describe(`faults on the hop ${hop}, ${batching}`, () => {
     for (const fault of FAULTS) {
       it(`${fault.kind}: one terminal state, the same on every side`, async () => {
         const dataDir = mkdtempSync(join(tmpdir(), 'dari-faults-'));
-        const path = hop === 'acquirer→network' ? '/network/v1/payments/pay' : '/wallet/network/v1/payments/pay';
-        // Only the first delivery of the payment's `pay` on this hop misbehaves; inquiries and cancels get through.
-        const faulty = faultyFetch((url, init) => fetch(url, init), ({ url, attempt }) => (url.endsWith(path) && attempt === 1 ? fault : undefined));
+        const endpoint = hop === 'acquirer→network' ? 'networkPay' : 'walletPay';
+        // Only the first request carrying the payment's `pay` on this hop misbehaves (a single message,
+        // or the whole envelope it rides in); inquiries and cancels get through.
+        let pays = 0;
+        const faulty = faultyFetch((url, init) => fetch(url, init), ({ endpoints }) => (endpoints.includes(endpoint) && ++pays === 1 ? fault : undefined));
         const dari = await startDari({
+          batching,
           dataDir,
           port: 0,
           version: 'test',

@@ -6,10 +6,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { createLedger, openSqliteLedgerStore, type VerifyReport } from '../ledger/index.ts';
-import { openSqlite } from '../platform/db/sqlite.ts';
+import { BATCHING_DEFAULT, type Batching } from '../platform/batching.ts';
+import { openInstitutionDatabase } from '../platform/db/institution.ts';
 import type { RouteDoc } from '../platform/http/contract.ts';
 import { createSqliteReplayGuard, type KeyDirectory } from '../platform/signing/index.ts';
-import { createPeerClient, PEER_CALL_TIMEOUT_MS_DEFAULT, type FetchFunction, type SigningIdentity } from '../protocol/index.ts';
+import { createSqliteEnvelopeArchive, mountEnvelopeRoute, peerClientFor, PEER_CALL_TIMEOUT_MS_DEFAULT, type FetchFunction, type SigningIdentity } from '../protocol/index.ts';
 import { createPaymentEvents } from './events.ts';
 import { ensureAccounts } from './money-moves.ts';
 import { createPaymentFlow, PAYMENT_DEADLINE_MS_DEFAULT } from './payment-flow.ts';
@@ -43,6 +44,8 @@ export interface AcquirerOptions {
   readonly peerTimeoutMs?: number;
   /** How long a payment may stay unknown before the acquirer cancels it; default PAYMENT_DEADLINE_MS_DEFAULT (15 s). */
   readonly paymentDeadlineMs?: number;
+  /** Envelopes and group commit (`batched`, the default) or the naive baseline (ADR 10). */
+  readonly batching?: Batching;
 }
 
 export interface AcquirerInstance {
@@ -67,12 +70,12 @@ export async function createAcquirer(options: AcquirerOptions): Promise<Acquirer
   mkdirSync(options.dataDir, { recursive: true });
   const now = options.now ?? (() => new Date());
   const paymentDeadlineMs = options.paymentDeadlineMs ?? PAYMENT_DEADLINE_MS_DEFAULT;
-  const db = openSqlite(join(options.dataDir, 'acquirer.db'));
-  const store = createSqliteAcquirerStore(db);
-  const replayGuard = createSqliteReplayGuard(db);
-  const ledger = await createLedger({ store: openSqliteLedgerStore(join(options.dataDir, 'ledger.db')) });
+  const database = openInstitutionDatabase(join(options.dataDir, 'acquirer.db'), options.batching ?? BATCHING_DEFAULT);
+  const store = database.committed(createSqliteAcquirerStore(database.db));
+  const replayGuard = database.committed(createSqliteReplayGuard(database.db));
+  const ledger = await createLedger({ store: openSqliteLedgerStore(join(options.dataDir, 'ledger.db')), ...database.ledgerBatching });
   await ensureAccounts(ledger, []);
-  const network = createPeerClient({
+  const network = peerClientFor(database.batching, {
     self: options.identity,
     peerId: options.network.peerId,
     baseUrl: options.network.baseUrl,
@@ -94,7 +97,9 @@ export async function createAcquirer(options: AcquirerOptions): Promise<Acquirer
   const service = createAcquirerService({ store, ledger, flow, idPrefix: options.merchantIdPrefix, operatorKey: options.operatorKey, now, paymentDeadlineMs });
   const handlers = createProtocolHandlers({ store, flow, networkId: options.network.peerId, now, paymentDeadlineMs });
   const app = new Hono();
-  mountAcquirerRoutes(app, { service, handlers, events, protocol: { self: options.identity, keys: options.keys, replayGuard, now } });
+  const server = { self: options.identity, keys: options.keys, replayGuard, now };
+  mountAcquirerRoutes(app, { service, handlers, events, protocol: server });
+  mountEnvelopeRoute(app, 'acquirer', { ...server, archive: database.committed(createSqliteEnvelopeArchive(database.db)) });
   return {
     app,
     routeDocs: ACQUIRER_ROUTE_DOCS,
@@ -110,7 +115,7 @@ export async function createAcquirer(options: AcquirerOptions): Promise<Acquirer
     },
     async close() {
       await ledger.close();
-      await store.close();
+      await database.close();
     },
   };
 }

@@ -201,10 +201,12 @@ describe('faults between the acquirer and the network: one terminal status each,
   ];
   for (const c of cases) {
     it(`${c.name}: ${c.final}`, async () => {
+      let pays = 0;
       const h = await startHarness({
         paymentDeadlineMs: 600,
         peerTimeoutMs: 250,
-        faults: ({ url, attempt }) => (url.endsWith('/network/v1/payments/pay') && attempt === 1 ? c.fault : undefined),
+        // Only the first request carrying the pay misbehaves, be it a single message or an envelope.
+        faults: ({ endpoints }) => (endpoints.includes('networkPay') && ++pays === 1 ? c.fault : undefined),
       });
       try {
         const shop = await h.onboard();

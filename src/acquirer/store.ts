@@ -218,7 +218,6 @@ export interface AcquirerStore {
   refundsOf(paymentId: PaymentId): Promise<readonly Refund[]>;
   moveRefund(id: RefundId, from: RefundStatus, final: { readonly status: RefundStatus; readonly resultCode: string | null; readonly networkRefundId: string | null }, at: string): Promise<Refund | null>;
   processingRefunds(limit: number): Promise<readonly Refund[]>;
-  close(): Promise<void>;
 }
 
 interface MerchantRow {
@@ -596,9 +595,6 @@ export function createSqliteAcquirerStore(db: SqliteDatabase): AcquirerStore {
     },
     async processingRefunds(limit) {
       return (db.prepare(`SELECT * FROM refunds WHERE status = 'PROCESSING' ORDER BY created_at LIMIT ?`).all(limit) as RefundRow[]).map(toRefund);
-    },
-    async close() {
-      db.close();
     },
   };
 }

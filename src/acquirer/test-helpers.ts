@@ -13,6 +13,8 @@ import { createKeyDirectory, createSqliteReplayGuard, generateSigningKeyPair } f
 import {
   createPeerClient,
   faultyFetch,
+  createSqliteEnvelopeArchive,
+  mountEnvelopeRoute,
   mountProtocolRoute,
   result,
   type AcquirerPayRequest,
@@ -176,6 +178,7 @@ export async function startFakeNetwork(): Promise<FakeNetwork> {
     return { result: result('SUCCESS'), refundStatus: refund.status, refundResult: result(refund.resultCode), refundId: `NR-${refundRequestId}` };
   });
 
+  mountEnvelopeRoute(app, 'network', { ...options, archive: createSqliteEnvelopeArchive(openSqlite(':memory:')) });
   const server: ServerType = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

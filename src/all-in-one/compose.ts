@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { createAcquirer, type AcquirerInstance } from '../acquirer/index.ts';
 import { createNetwork, type NetworkInstance } from '../network/index.ts';
+import type { Batching } from '../platform/batching.ts';
 import { createApp } from '../platform/http/app.ts';
 import { openApiDocument, type RouteDoc } from '../platform/http/contract.ts';
 import { createKeyDirectory } from '../platform/signing/index.ts';
@@ -32,6 +33,8 @@ export interface DariOptions {
   readonly paymentDeadlineMs?: number;
   /** Runs the recovery pass on a timer; tests call `resolveOpen()` themselves. */
   readonly resolveIntervalMs?: number | null;
+  /** Envelopes and group commit in every institution (`batched`, the default), or the naive baseline (ADR 10). */
+  readonly batching?: Batching;
 }
 
 export interface Dari {
@@ -62,6 +65,7 @@ export async function startDari(options: DariOptions): Promise<Dari> {
   const identity = (name: keyof typeof PARTICIPANTS) => ({ clientId: PARTICIPANTS[name], privateKey: secrets.keys[name].privateKey, keyVersion: 1 });
   const common = {
     ...(options.peerTimeoutMs === undefined ? {} : { peerTimeoutMs: options.peerTimeoutMs }),
+    ...(options.batching === undefined ? {} : { batching: options.batching }),
   };
   const deadline = options.paymentDeadlineMs === undefined ? {} : { paymentDeadlineMs: options.paymentDeadlineMs };
 

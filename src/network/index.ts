@@ -7,10 +7,11 @@
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { createLedger, openSqliteLedgerStore, type VerifyReport } from '../ledger/index.ts';
-import { openSqlite } from '../platform/db/sqlite.ts';
+import { BATCHING_DEFAULT, type Batching } from '../platform/batching.ts';
+import { openInstitutionDatabase } from '../platform/db/institution.ts';
 import type { RouteDoc } from '../platform/http/contract.ts';
 import { createSqliteReplayGuard, type KeyDirectory } from '../platform/signing/index.ts';
-import { PEER_CALL_TIMEOUT_MS_DEFAULT, createPeerClient, type FetchFunction, type PeerClient, type SigningIdentity } from '../protocol/index.ts';
+import { PEER_CALL_TIMEOUT_MS_DEFAULT, createSqliteEnvelopeArchive, mountEnvelopeRoute, peerClientFor, type FetchFunction, type PeerClient, type SigningIdentity } from '../protocol/index.ts';
 import { PAYMENT_DEADLINE_MS_DEFAULT, type NetworkContext } from './context.ts';
 import { createKeyedLock } from '../platform/keyed-lock.ts';
 import { createParticipantRegistry } from './participants.ts';
@@ -52,6 +53,8 @@ export interface NetworkOptions {
   readonly peerTimeoutMs?: number;
   /** How long a payment may stay unknown at the wallet before the network cancels it (default `PAYMENT_DEADLINE_MS_DEFAULT`). */
   readonly paymentDeadlineMs?: number;
+  /** Envelopes and group commit (`batched`, the default) or the naive baseline (ADR 10). */
+  readonly batching?: Batching;
 }
 
 export interface NetworkInstance {
@@ -71,10 +74,10 @@ export interface NetworkInstance {
 
 export async function createNetwork(options: NetworkOptions): Promise<NetworkInstance> {
   const now = options.now ?? (() => new Date());
-  const db = openSqlite(join(options.dataDir, NETWORK_DB_FILE));
-  const store = openNetworkStore(db);
-  const replayGuard = createSqliteReplayGuard(db);
-  const ledger = await createLedger({ store: openSqliteLedgerStore(join(options.dataDir, NETWORK_LEDGER_FILE)) });
+  const database = openInstitutionDatabase(join(options.dataDir, NETWORK_DB_FILE), options.batching ?? BATCHING_DEFAULT);
+  const store = database.committed(openNetworkStore(database.db));
+  const replayGuard = database.committed(createSqliteReplayGuard(database.db));
+  const ledger = await createLedger({ store: openSqliteLedgerStore(join(options.dataDir, NETWORK_LEDGER_FILE)), ...database.ledgerBatching });
   const participants = await createParticipantRegistry({ store, ledger, selfId: options.identity.clientId, now });
   const peerTimeoutMs = options.peerTimeoutMs ?? PEER_CALL_TIMEOUT_MS_DEFAULT;
   const paymentDeadlineMs = options.paymentDeadlineMs ?? PAYMENT_DEADLINE_MS_DEFAULT;
@@ -84,7 +87,7 @@ export async function createNetwork(options: NetworkOptions): Promise<NetworkIns
   const peer = (participantId: string): PeerClient => {
     let client = clients.get(participantId);
     if (!client) {
-      client = createPeerClient({
+      client = peerClientFor(database.batching, {
         self: options.identity,
         peerId: participantId,
         // Read at each call, so a participant's new base URL takes effect at once.
@@ -106,11 +109,13 @@ export async function createNetwork(options: NetworkOptions): Promise<NetworkIns
   const ctx: NetworkContext = { store, ledger, participants, peer, now, peerTimeoutMs, paymentDeadlineMs, locks: createKeyedLock(), busy: new Set() };
   const service = createNetworkService({ ...ctx, replayGuard });
   const app = new Hono();
+  const server = { self: options.identity, keys: participants.keys, replayGuard, now };
   mountNetworkRoutes(app, {
     service,
     keys: { operatorKey: options.operatorKey, ...(options.auditorKey === undefined ? {} : { auditorKey: options.auditorKey }) },
-    protocol: { self: options.identity, keys: participants.keys, replayGuard, now },
+    protocol: server,
   });
+  mountEnvelopeRoute(app, 'network', { ...server, archive: database.committed(createSqliteEnvelopeArchive(database.db)) });
 
   return {
     app,
@@ -127,7 +132,7 @@ export async function createNetwork(options: NetworkOptions): Promise<NetworkIns
     },
     async close() {
       await ledger.close();
-      db.close();
+      await database.close();
     },
   };
 }

@@ -16,7 +16,9 @@ import { openSqlite } from '../platform/db/sqlite.ts';
 import { createKeyDirectory, createSqliteReplayGuard, exportPublicKeyBase64, generateSigningKeyPair, type KeyDirectory } from '../platform/signing/index.ts';
 import {
   createPeerClient,
+  createSqliteEnvelopeArchive,
   faultyFetch,
+  mountEnvelopeRoute,
   mountProtocolRoute,
   result,
   type FaultPlanCall,
@@ -31,7 +33,6 @@ import {
   type UserInitiatedPayRequest,
   type UserInitiatedPayResponse,
 } from '../protocol/index.ts';
-import { PROTOCOL_ENDPOINTS } from '../protocol/index.ts';
 import { encodeMerchantQr } from '../qr/index.ts';
 import { currency, amount } from '../money/index.ts';
 import { createNetwork, type NetworkInstance } from './index.ts';
@@ -215,6 +216,7 @@ export function createFakeWallet(options: ProtocolServerOptions): FakeWallet {
     return { result: result('SUCCESS'), refundStatus: r.status, refundId: request.refundId, refundResult: r.status === 'SUCCESS' ? result('SUCCESS') : result('ORDER_STATUS_INVALID') };
   });
 
+  mountEnvelopeRoute(app, 'wallet', { ...options, archive: createSqliteEnvelopeArchive(openSqlite(':memory:')) });
   return {
     script,
     payments,
@@ -267,6 +269,7 @@ export function createFakeAcquirer(options: ProtocolServerOptions, network: () =
       merchant: MERCHANT,
     };
   });
+  mountEnvelopeRoute(app, 'acquirer', { ...options, archive: createSqliteEnvelopeArchive(openSqlite(':memory:')) });
   return { script, notifications, userInitiatedRequests, app };
 }
 
@@ -392,12 +395,6 @@ export async function startBench(options: BenchOptions = {}): Promise<Bench> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Which protocol endpoint a URL the network called is. */
-export function endpointOf(url: string): ProtocolEndpointName | undefined {
-  const path = new URL(url).pathname;
-  return (Object.keys(PROTOCOL_ENDPOINTS) as ProtocolEndpointName[]).find((name) => PROTOCOL_ENDPOINTS[name].path === path);
 }
 
 /** Balances the network's operator sees: position per participant, as bigint. */

@@ -16,13 +16,14 @@
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
+import type { Batching } from '../platform/batching.ts';
 import type { SqliteDatabase } from '../platform/db/sqlite.ts';
 import { verifyAndRecordMessage } from '../platform/signing/index.ts';
 import { PROTOCOL_ENDPOINTS, requestIdSchema, type ProtocolEndpointName, type ProtocolResponse } from './messages.ts';
 import { result } from './results.ts';
 import { handlersOf } from './handlers.ts';
 import type { PeerCallOutcome, PeerClient, PeerClientOptions, ProtocolServerOptions } from './signed-http.ts';
-import { createSignedPoster, refusal, requestTimes, signedAnswer } from './signed-http.ts';
+import { createPeerClient, createSignedPoster, refusal, requestTimes, signedAnswer } from './signed-http.ts';
 
 /** Messages in one envelope; more wait for the next. */
 export const ENVELOPE_MESSAGES_MAX = 64;
@@ -143,44 +144,60 @@ interface Waiting {
 }
 
 /**
+ * Envelopes in flight to one receiver at once. One would coalesce the most,
+ * but every message behind a slow one (a pay the network is still forwarding
+ * to the wallet) would wait for it: a few slots keep the line moving while
+ * envelopes still grow under load, since a message waits only when every
+ * slot is busy.
+ */
+export const ENVELOPES_IN_FLIGHT_MAX = 4;
+
+/**
  * A PeerClient that coalesces concurrent calls to one peer into envelopes:
- * at most one envelope in flight per receiver path; what arrives meanwhile
- * goes in the next one. A lost envelope is no answer for each of its
- * messages, which each caller handles as it would a lost single message.
+ * at most `ENVELOPES_IN_FLIGHT_MAX` envelopes in flight per receiver path;
+ * what arrives while all are busy goes in the next one. A lost envelope is no
+ * answer for each of its messages, which each caller handles as it would a
+ * lost single message.
  */
 export function createBatchingPeerClient(options: PeerClientOptions): PeerClient {
   const transport = createEnvelopeTransport(options);
-  const queues = new Map<EnvelopeReceiver, { waiting: Waiting[]; inFlight: boolean }>();
+  const queues = new Map<EnvelopeReceiver, { waiting: Waiting[]; inFlight: number }>();
   let envelopeSequence = 0;
   const idPrefix = `E${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
-  const pump = (receiver: EnvelopeReceiver): void => {
-    const queue = queues.get(receiver)!;
-    if (queue.inFlight || queue.waiting.length === 0) return;
+  const takeBatch = (waiting: Waiting[]): Waiting[] => {
     const batch: Waiting[] = [];
     let bytes = 64;
-    while (queue.waiting.length > 0 && batch.length < ENVELOPE_MESSAGES_MAX) {
-      const next = queue.waiting[0]!;
+    while (waiting.length > 0 && batch.length < ENVELOPE_MESSAGES_MAX) {
+      const next = waiting[0]!;
       if (batch.length > 0 && bytes + next.bytes > ENVELOPE_BODY_BYTES_MAX) break;
-      batch.push(queue.waiting.shift()!);
+      batch.push(waiting.shift()!);
       bytes += next.bytes;
     }
-    queue.inFlight = true;
-    envelopeSequence += 1;
-    void transport
-      .send(receiver, `${idPrefix}-${envelopeSequence}`, batch)
-      .then((outcomes) => batch.forEach((waiting, i) => waiting.resolve(outcomes[i]!)))
-      .finally(() => {
-        queue.inFlight = false;
-        pump(receiver);
-      });
+    return batch;
+  };
+
+  const pump = (receiver: EnvelopeReceiver): void => {
+    const queue = queues.get(receiver)!;
+    while (queue.inFlight < ENVELOPES_IN_FLIGHT_MAX && queue.waiting.length > 0) {
+      const batch = takeBatch(queue.waiting);
+      queue.inFlight += 1;
+      envelopeSequence += 1;
+      void transport
+        .send(receiver, `${idPrefix}-${envelopeSequence}`, batch)
+        .then((outcomes) => batch.forEach((waiting, i) => waiting.resolve(outcomes[i]!)))
+        .finally(() => {
+          queue.inFlight -= 1;
+          pump(receiver);
+        });
+    }
   };
 
   return {
     peerId: options.peerId,
     call(name, request) {
       const receiver = receiverOf(name);
-      const queue = queues.get(receiver) ?? { waiting: [], inFlight: false };
+      const queue = queues.get(receiver) ?? { waiting: [], inFlight: 0 };
       queues.set(receiver, queue);
       return new Promise((resolve) => {
         queue.waiting.push({ endpoint: name, request, bytes: JSON.stringify(request).length + 40, resolve: resolve as Waiting['resolve'] });
@@ -188,6 +205,11 @@ export function createBatchingPeerClient(options: PeerClientOptions): PeerClient
       });
     },
   };
+}
+
+/** The peer client an institution's batching calls for (ADR 10): envelopes when batched, one signed request per message when naive. */
+export function peerClientFor(batching: Batching, options: PeerClientOptions): PeerClient {
+  return batching === 'batched' ? createBatchingPeerClient(options) : createPeerClient(options);
 }
 
 function createEnvelopeTransport(options: PeerClientOptions): {

@@ -3,6 +3,8 @@
  * faults a real network between institutions has (issue 4's fault
  * injection). Each call asks `plan` which fault, if any, to apply to it.
  */
+import { ENVELOPE_PATHS } from './envelope.ts';
+import { PROTOCOL_ENDPOINTS, type ProtocolEndpointName } from './messages.ts';
 import type { FetchFunction } from './signed-http.ts';
 
 export type NetworkFault =
@@ -19,6 +21,29 @@ export interface FaultPlanCall {
   readonly url: string;
   /** 1 for the first call to this URL, 2 for the second, … */
   readonly attempt: number;
+  /**
+   * The protocol messages this call carries: one for a single-message
+   * request, each message's endpoint for an envelope (a fault on an envelope
+   * hits all of them), none for anything else.
+   */
+  readonly endpoints: readonly ProtocolEndpointName[];
+}
+
+const endpointByPath = new Map(Object.entries(PROTOCOL_ENDPOINTS).map(([name, endpoint]) => [endpoint.path as string, name as ProtocolEndpointName]));
+const envelopePaths = new Set<string>(Object.values(ENVELOPE_PATHS));
+
+/** Which messages a request carries, read off its path and, for an envelope, its body. */
+export function endpointsOfRequest(url: string, body: unknown): readonly ProtocolEndpointName[] {
+  const path = new URL(url).pathname;
+  const single = endpointByPath.get(path);
+  if (single) return [single];
+  if (!envelopePaths.has(path) || typeof body !== 'string') return [];
+  try {
+    const parsed = JSON.parse(body) as { messages?: { endpoint?: unknown }[] };
+    return (parsed.messages ?? []).map((m) => m.endpoint).filter((e): e is ProtocolEndpointName => typeof e === 'string' && e in PROTOCOL_ENDPOINTS);
+  } catch {
+    return [];
+  }
 }
 
 export interface FaultyFetch {
@@ -49,7 +74,7 @@ export function faultyFetch(inner: FetchFunction, plan: (call: FaultPlanCall) =>
   const fetch: FetchFunction = async (url, init) => {
     const attempt = (attempts.get(url) ?? 0) + 1;
     attempts.set(url, attempt);
-    const fault = plan({ url, attempt });
+    const fault = plan({ url, attempt, endpoints: endpointsOfRequest(url, init.body) });
     if (fault === undefined) return inner(url, init);
     switch (fault.kind) {
       case 'lose-request':

@@ -18,15 +18,17 @@ export {
   type SigningIdentity,
   type VerifiedSender,
 } from './signed-http.ts';
-export { faultyFetch, type FaultPlanCall, type FaultyFetch, type NetworkFault } from './faults.ts';
+export { endpointsOfRequest, faultyFetch, type FaultPlanCall, type FaultyFetch, type NetworkFault } from './faults.ts';
 export {
   ENVELOPE_BODY_BYTES_MAX,
   ENVELOPE_MESSAGES_MAX,
+  ENVELOPES_IN_FLIGHT_MAX,
   ENVELOPE_PATHS,
   ENVELOPE_ARCHIVE_SQLITE_SQL,
   createBatchingPeerClient,
   createSqliteEnvelopeArchive,
   mountEnvelopeRoute,
+  peerClientFor,
   receiverOf,
   type EnvelopeArchive,
   type EnvelopeReceiver,

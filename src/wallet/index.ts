@@ -6,10 +6,11 @@
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { createLedger, openSqliteLedgerStore, type VerifyReport } from '../ledger/index.ts';
-import { openSqlite } from '../platform/db/sqlite.ts';
+import { BATCHING_DEFAULT, type Batching } from '../platform/batching.ts';
+import { openInstitutionDatabase } from '../platform/db/institution.ts';
 import type { RouteDoc } from '../platform/http/contract.ts';
 import { createSqliteReplayGuard, SIGNATURE_AGE_SECONDS_MAX, type KeyDirectory } from '../platform/signing/index.ts';
-import { createPeerClient, type FetchFunction, type SigningIdentity } from '../protocol/index.ts';
+import { createSqliteEnvelopeArchive, mountEnvelopeRoute, peerClientFor, type FetchFunction, type SigningIdentity } from '../protocol/index.ts';
 import { openWalletAccounts } from './accounts.ts';
 import { assertIdNumberKey } from './id-number.ts';
 import { createKeyedLock } from '../platform/keyed-lock.ts';
@@ -36,6 +37,8 @@ export interface WalletOptions {
   readonly fetch?: FetchFunction;
   readonly now?: () => Date;
   readonly peerTimeoutMs?: number;
+  /** Envelopes and group commit (`batched`, the default) or the naive baseline (ADR 10). */
+  readonly batching?: Batching;
 }
 
 export type WalletService = AccountService & PaymentService;
@@ -58,13 +61,13 @@ export async function createWallet(options: WalletOptions): Promise<WalletInstan
   assertIdNumberKey(options.idNumberKey);
   const pseudonym = payerPseudonyms(options.pseudonymSecret);
   const now = options.now ?? (() => new Date());
-  const db = openSqlite(join(options.dataDir, 'wallet.db'));
-  const store = createSqliteWalletStore(db);
-  const replayGuard = createSqliteReplayGuard(db);
-  const ledger = await createLedger({ store: openSqliteLedgerStore(join(options.dataDir, 'ledger.db')) });
+  const database = openInstitutionDatabase(join(options.dataDir, 'wallet.db'), options.batching ?? BATCHING_DEFAULT);
+  const store = database.committed(createSqliteWalletStore(database.db));
+  const replayGuard = database.committed(createSqliteReplayGuard(database.db));
+  const ledger = await createLedger({ store: openSqliteLedgerStore(join(options.dataDir, 'ledger.db')), ...database.ledgerBatching });
   await openWalletAccounts(ledger);
 
-  const network = createPeerClient({
+  const network = peerClientFor(database.batching, {
     self: options.identity,
     peerId: options.network.peerId,
     baseUrl: options.network.baseUrl,
@@ -79,7 +82,9 @@ export async function createWallet(options: WalletOptions): Promise<WalletInstan
 
   const app = new Hono();
   mountPublicRoutes(app, { accounts, payments });
-  mountProtocolRoutes(app, { server: { self: options.identity, keys: options.keys, replayGuard, now }, networkId: options.network.peerId, payments });
+  const server = { self: options.identity, keys: options.keys, replayGuard, now };
+  mountProtocolRoutes(app, { server, networkId: options.network.peerId, payments });
+  mountEnvelopeRoute(app, 'wallet', { ...server, archive: database.committed(createSqliteEnvelopeArchive(database.db)) });
 
   return {
     app,
@@ -100,7 +105,7 @@ export async function createWallet(options: WalletOptions): Promise<WalletInstan
     },
     async close() {
       await ledger.close();
-      await store.close();
+      await database.close();
     },
   };
 }

@@ -15,6 +15,8 @@ import { createSqliteReplayGuard } from '../platform/signing/index.ts';
 import {
   createPeerClient,
   faultyFetch,
+  createSqliteEnvelopeArchive,
+  mountEnvelopeRoute,
   mountProtocolRoute,
   result,
   type NetworkFault,
@@ -94,6 +96,7 @@ describe('scan to pay (MPM) against a fake network', () => {
       if (answer.result.resultStatus !== 'S') return { result: answer.result };
       return { result: answer.result, paymentRequestId: pay.paymentRequestId, paymentId: pay.paymentId, paymentAmount: pay.paymentAmount, payAmount: pay.payAmount, merchant };
     });
+    mountEnvelopeRoute(network, 'network', { self: networkIdentity, keys, replayGuard, now: t.clock.now, archive: createSqliteEnvelopeArchive(openSqlite(':memory:')) });
     ({ server: networkServer, url: networkUrl } = await listen(network));
   });
   afterEach(async () => {

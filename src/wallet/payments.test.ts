@@ -351,12 +351,13 @@ describe('wallet recovery after a crash between recording a payment and the ledg
       await t.wallet.close();
 
       // What the wallet had written when it crashed: the code spent and the payment PROCESSING.
-      const store = createSqliteWalletStore(openSqlite(join(dir, 'wallet.db')));
+      const crashedDb = openSqlite(join(dir, 'wallet.db'));
+      const store = createSqliteWalletStore(crashedDb);
       const record = await store.paymentCodeByHash(paymentCodeHash(code));
       assert.ok(record);
       const detail = { acquirerId: ACQUIRER_ID, paymentRequestId: request.paymentRequestId, paymentAmount: amount(KRW, 15_000n), payAmount: amount(CNY, 7_885n), fxQuote: request.fxQuote, merchant: request.merchant, payerId: 'pp_before_the_crash' };
       assert.equal(await store.recordProcessingPayment({ paymentId: 'CRASH1', requestHash: Buffer.alloc(32), userId: user.userId as UserId, codeId: record.codeId, detail, atMs: t.clock.ms, journal: true }), 'recorded');
-      await store.close();
+      crashedDb.close();
       if (options.debitBeforeCrash) {
         const ledger = await createLedger({ store: openSqliteLedgerStore(join(dir, 'ledger.db')) });
         const [outcome] = await ledger.createTransfers([{ id: 'pay:CRASH1', debitAccountId: `user:${user.userId}`, creditAccountId: 'network', amount: 7_885n, ledger: 'CNY', code: 3 }]);

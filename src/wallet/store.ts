@@ -240,7 +240,6 @@ export interface WalletStore {
 
   /** The user's activity, newest first, before `beforeSeq` when given. */
   userEvents(userId: UserId, page: { readonly beforeSeq: number | null; readonly limit: number }): Promise<readonly UserEvent[]>;
-  close(): Promise<void>;
 }
 
 type Row = Record<string, unknown>;
@@ -460,9 +459,6 @@ export function createSqliteWalletStore(db: SqliteDatabase): WalletStore {
         refId: text(row.ref_id),
         createdAtMs: numberOf(row.created_at_ms),
       }));
-    },
-    async close() {
-      db.close();
     },
   };
 }

@@ -70,10 +70,11 @@ describe('wallet building blocks', () => {
     const dir = t.dir;
     try {
       await t.wallet.close();
-      const store = createSqliteWalletStore(openSqlite(join(dir, 'wallet.db')));
+      const crashedDb = openSqlite(join(dir, 'wallet.db'));
+      const store = createSqliteWalletStore(crashedDb);
       const token = 'crash-token';
       await store.insertUser({ userId: 'usr_crashed' as UserId, tokenHash: sha256(token), name: 'Li', phone: '+8613800138000', country: 'CN', idNumber: null, kycTier: 'basic', createdAtMs: Date.now() });
-      await store.close();
+      crashedDb.close();
       t = await startTestWallet({ dir, clock: t.clock });
       await t.wallet.resolveOpen();
       await t.wallet.resolveOpen();
