@@ -242,6 +242,14 @@ const BAD_INPUTS: readonly BadInput[] = [
     expected: { result: 'F CURRENCY_NOT_SUPPORT', signedBy: 'network' },
   },
   {
+    name: "pay for a merchant outside the acquirer's prefix, genuinely signed",
+    send: async (w) => {
+      const pay = await payablePay(w);
+      return sendSigned(w, PAY_PATH, signRequest({ path: PAY_PATH, body: { ...pay, merchant: { ...pay.merchant, merchantId: 'OTHER1' } }, signer: signer(w, 'acquirer') }));
+    },
+    expected: { result: 'F MERCHANT_NOT_REGISTERED', signedBy: 'network' },
+  },
+  {
     name: 'refund above what remains, genuinely signed by the acquirer',
     send: (w) => {
       const path = PROTOCOL_ENDPOINTS.networkRefund.path;

@@ -222,6 +222,12 @@ export function createPaymentFlows(ctx: NetworkContext): PaymentFlows {
     }
     const paymentAmount: Amount = parsed.value;
     if (paymentAmount.currency !== acquirer.currency) return err(result('CURRENCY_NOT_SUPPORT', `the acquirer's payments are in ${acquirer.currency}`));
+    // An acquirer pays only for its own merchants: the merchant's id carries the acquirer's prefix,
+    // as a QR's does (routing by QR relies on it). Otherwise the wallet would show the tourist, and
+    // pseudonymise the payer for, a merchant the sender does not acquire.
+    if (!request.merchant.merchantId.startsWith(acquirer.merchantIdPrefix)) {
+      return err(result('MERCHANT_NOT_REGISTERED', `merchant ${request.merchant.merchantId} is not one of ${acquirer.participantId}'s (prefix ${acquirer.merchantIdPrefix})`));
+    }
     const wallet = walletForCode(ctx.participants.all(), request.paymentCode);
     if (!wallet) return err(result('PARTNER_NOT_EXIST', 'no wallet issues payment codes with this prefix'));
     const at = ctx.now();
