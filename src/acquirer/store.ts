@@ -8,7 +8,7 @@
  * two writers racing on one payment cannot both move it; the service checks
  * the move against the state machines first.
  */
-import { migrateSqlite, type Migration, type SqliteDatabase } from '../platform/db/sqlite.ts';
+import { migrateSqlite, prepareCached, type Migration, type SqliteDatabase } from '../platform/db/sqlite.ts';
 import type { BusinessRegistrationNumber } from './business-registration-number.ts';
 import type {
   Merchant,
@@ -397,10 +397,10 @@ function isUniqueViolation(error: unknown): boolean {
 export function createSqliteAcquirerStore(db: SqliteDatabase): AcquirerStore {
   migrateSqlite(db, ACQUIRER_MIGRATIONS);
   const nextSeq = (table: 'merchants' | 'stores' | 'terminals'): number =>
-    Number((db.prepare(`SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM ${table}`).get() as { next: bigint }).next);
-  const merchantById = db.prepare('SELECT * FROM merchants WHERE merchant_id = ?');
-  const paymentById = db.prepare('SELECT * FROM payments WHERE payment_id = ?');
-  const refundById = db.prepare('SELECT * FROM refunds WHERE refund_id = ?');
+    Number((prepareCached(db, `SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM ${table}`).get() as { next: bigint }).next);
+  const merchantById = prepareCached(db, 'SELECT * FROM merchants WHERE merchant_id = ?');
+  const paymentById = prepareCached(db, 'SELECT * FROM payments WHERE payment_id = ?');
+  const refundById = prepareCached(db, 'SELECT * FROM refunds WHERE refund_id = ?');
   const readPayment = (id: string): Payment | null => {
     const row = paymentById.get(id) as PaymentRow | undefined;
     return row ? toPayment(row) : null;
@@ -415,7 +415,7 @@ export function createSqliteAcquirerStore(db: SqliteDatabase): AcquirerStore {
       const insert = db.transaction(() => {
         const seq = nextSeq('merchants');
         const merchantId = sequenced(idPrefix, 'M', seq);
-        db.prepare(
+        prepareCached(db, 
           `INSERT INTO merchants (seq, merchant_id, legal_name, business_registration_number, mcc, address, city,
              settlement_bank_code, settlement_account_number, settlement_holder_name, status, reject_reason, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, ?, ?)`,
@@ -429,7 +429,7 @@ export function createSqliteAcquirerStore(db: SqliteDatabase): AcquirerStore {
       return row ? toMerchant(row) : null;
     },
     async listMerchants({ afterId, limit }) {
-      const rows = db.prepare('SELECT * FROM merchants WHERE merchant_id > ? ORDER BY merchant_id LIMIT ?').all(afterId ?? '', limit) as MerchantRow[];
+      const rows = prepareCached(db, 'SELECT * FROM merchants WHERE merchant_id > ? ORDER BY merchant_id LIMIT ?').all(afterId ?? '', limit) as MerchantRow[];
       return rows.map(toMerchant);
     },
     async moveMerchant(id, { from, to, reason, at }) {
@@ -444,13 +444,13 @@ export function createSqliteAcquirerStore(db: SqliteDatabase): AcquirerStore {
         .transaction(() => {
           const seq = nextSeq('stores');
           const storeId = sequenced(idPrefix, 'S', seq);
-          db.prepare('INSERT INTO stores (seq, store_id, merchant_id, name, address, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(seq, storeId, merchantId, name, address, at);
-          return toStore(db.prepare('SELECT * FROM stores WHERE store_id = ?').get(storeId) as StoreRow);
+          prepareCached(db, 'INSERT INTO stores (seq, store_id, merchant_id, name, address, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(seq, storeId, merchantId, name, address, at);
+          return toStore(prepareCached(db, 'SELECT * FROM stores WHERE store_id = ?').get(storeId) as StoreRow);
         })
         .immediate();
     },
     async getStore(id) {
-      const row = db.prepare('SELECT * FROM stores WHERE store_id = ?').get(id) as StoreRow | undefined;
+      const row = prepareCached(db, 'SELECT * FROM stores WHERE store_id = ?').get(id) as StoreRow | undefined;
       return row ? toStore(row) : null;
     },
     async insertTerminal({ merchantId, storeId, label, keyHash, idPrefix, at }) {
@@ -458,30 +458,30 @@ export function createSqliteAcquirerStore(db: SqliteDatabase): AcquirerStore {
         .transaction(() => {
           const seq = nextSeq('terminals');
           const terminalId = sequenced(idPrefix, 'T', seq);
-          db.prepare('INSERT INTO terminals (seq, terminal_id, merchant_id, store_id, label, key_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(seq, terminalId, merchantId, storeId, label, keyHash, at);
-          return toTerminal(db.prepare('SELECT * FROM terminals WHERE terminal_id = ?').get(terminalId) as TerminalRow);
+          prepareCached(db, 'INSERT INTO terminals (seq, terminal_id, merchant_id, store_id, label, key_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(seq, terminalId, merchantId, storeId, label, keyHash, at);
+          return toTerminal(prepareCached(db, 'SELECT * FROM terminals WHERE terminal_id = ?').get(terminalId) as TerminalRow);
         })
         .immediate();
     },
     async getTerminalByKeyHash(keyHash) {
-      const row = db.prepare('SELECT * FROM terminals WHERE key_hash = ?').get(keyHash) as TerminalRow | undefined;
+      const row = prepareCached(db, 'SELECT * FROM terminals WHERE key_hash = ?').get(keyHash) as TerminalRow | undefined;
       return row ? toTerminal(row) : null;
     },
     async insertOrder(order) {
       return db
         .transaction(() => {
-          const existing = db.prepare('SELECT * FROM orders WHERE terminal_id = ? AND payment_request_id = ?').get(order.terminalId, order.paymentRequestId) as OrderRow | undefined;
+          const existing = prepareCached(db, 'SELECT * FROM orders WHERE terminal_id = ? AND payment_request_id = ?').get(order.terminalId, order.paymentRequestId) as OrderRow | undefined;
           if (existing) return { created: false, order: toOrder(existing) };
-          db.prepare(
+          prepareCached(db, 
             `INSERT INTO orders (order_id, merchant_id, store_id, terminal_id, payment_request_id, amount_krw, qr_payload, expires_at, expires_at_ms, request_hash, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           ).run(order.orderId, order.merchantId, order.storeId, order.terminalId, order.paymentRequestId, order.amountKrw, order.qrPayload, order.expiresAt, order.expiresAtMs, order.requestHash, order.createdAt);
-          return { created: true, order: toOrder(db.prepare('SELECT * FROM orders WHERE order_id = ?').get(order.orderId) as OrderRow) };
+          return { created: true, order: toOrder(prepareCached(db, 'SELECT * FROM orders WHERE order_id = ?').get(order.orderId) as OrderRow) };
         })
         .immediate();
     },
     async getOrder(id) {
-      const row = db.prepare('SELECT * FROM orders WHERE order_id = ?').get(id) as OrderRow | undefined;
+      const row = prepareCached(db, 'SELECT * FROM orders WHERE order_id = ?').get(id) as OrderRow | undefined;
       return row ? toOrder(row) : null;
     },
     async paymentOfOrder(orderId) {
@@ -493,10 +493,10 @@ export function createSqliteAcquirerStore(db: SqliteDatabase): AcquirerStore {
     async insertPayment(p, at) {
       return db
         .transaction((): InsertPaymentOutcome => {
-          const existing = db.prepare('SELECT * FROM payments WHERE idempotency_scope = ? AND request_id = ?').get(p.idempotencyScope, p.requestId) as PaymentRow | undefined;
+          const existing = prepareCached(db, 'SELECT * FROM payments WHERE idempotency_scope = ? AND request_id = ?').get(p.idempotencyScope, p.requestId) as PaymentRow | undefined;
           if (existing) return { kind: 'existing', payment: toPayment(existing), requestHash: existing.request_hash };
           try {
-            db.prepare(
+            prepareCached(db, 
               `INSERT INTO payments (payment_id, origin, merchant_id, store_id, terminal_id, order_id, idempotency_scope, request_id, request_hash,
                  amount_krw, status, deadline_at_ms, created_at, updated_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PROCESSING', ?, ?, ?)`,
@@ -513,7 +513,7 @@ export function createSqliteAcquirerStore(db: SqliteDatabase): AcquirerStore {
       return readPayment(id);
     },
     async findPayment(scope, requestId) {
-      const row = db.prepare('SELECT * FROM payments WHERE idempotency_scope = ? AND request_id = ?').get(scope, requestId) as PaymentRow | undefined;
+      const row = prepareCached(db, 'SELECT * FROM payments WHERE idempotency_scope = ? AND request_id = ?').get(scope, requestId) as PaymentRow | undefined;
       return row ? { payment: toPayment(row), requestHash: row.request_hash } : null;
     },
     async movePayment(id, from, final, at) {
@@ -546,15 +546,15 @@ export function createSqliteAcquirerStore(db: SqliteDatabase): AcquirerStore {
         .transaction((): RequestCancelOutcome => {
           const payment = readPayment(id);
           if (payment === null) return { kind: 'not-found' };
-          const live = db.prepare(`SELECT COUNT(*) AS n FROM refunds WHERE payment_id = ? AND status IN ('PROCESSING', 'SUCCESS')`).get(id) as { n: bigint };
+          const live = prepareCached(db, `SELECT COUNT(*) AS n FROM refunds WHERE payment_id = ? AND status IN ('PROCESSING', 'SUCCESS')`).get(id) as { n: bigint };
           if (live.n > 0n) return { kind: 'has-refunds' };
-          if (payment.status === 'SUCCESS') db.prepare('UPDATE payments SET cancel_requested = 1, updated_at = ? WHERE payment_id = ?').run(at, id);
+          if (payment.status === 'SUCCESS') prepareCached(db, 'UPDATE payments SET cancel_requested = 1, updated_at = ? WHERE payment_id = ?').run(at, id);
           return { kind: 'requested', payment: readPayment(id)! };
         })
         .immediate();
     },
     async clearCancelRequest(id, at) {
-      db.prepare('UPDATE payments SET cancel_requested = 0, updated_at = ? WHERE payment_id = ?').run(at, id);
+      prepareCached(db, 'UPDATE payments SET cancel_requested = 0, updated_at = ? WHERE payment_id = ?').run(at, id);
     },
     async openPayments(nowMs, limit) {
       const rows = db
@@ -567,13 +567,13 @@ export function createSqliteAcquirerStore(db: SqliteDatabase): AcquirerStore {
         .transaction((): ReserveRefundOutcome => {
           const payment = readPayment(r.paymentId);
           if (payment === null) return { kind: 'payment-not-found' };
-          const existing = db.prepare('SELECT * FROM refunds WHERE payment_id = ? AND refund_request_id = ?').get(r.paymentId, r.refundRequestId) as RefundRow | undefined;
+          const existing = prepareCached(db, 'SELECT * FROM refunds WHERE payment_id = ? AND refund_request_id = ?').get(r.paymentId, r.refundRequestId) as RefundRow | undefined;
           if (existing) return { kind: 'existing', refund: toRefund(existing), requestHash: existing.request_hash };
           if (payment.status !== 'SUCCESS' || payment.cancelRequested) return { kind: 'not-refundable', status: payment.status, cancelRequested: payment.cancelRequested };
-          const reserved = (db.prepare(`SELECT COALESCE(SUM(amount_krw), 0) AS total FROM refunds WHERE payment_id = ? AND status IN ('PROCESSING', 'SUCCESS')`).get(r.paymentId) as { total: bigint }).total;
+          const reserved = (prepareCached(db, `SELECT COALESCE(SUM(amount_krw), 0) AS total FROM refunds WHERE payment_id = ? AND status IN ('PROCESSING', 'SUCCESS')`).get(r.paymentId) as { total: bigint }).total;
           const remainingKrw = payment.amountKrw - reserved;
           if (r.amountKrw > remainingKrw) return { kind: 'exceeds', remainingKrw };
-          db.prepare(
+          prepareCached(db, 
             `INSERT INTO refunds (refund_id, payment_id, refund_request_id, request_hash, amount_krw, status, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, 'PROCESSING', ?, ?)`,
           ).run(r.refundId, r.paymentId, r.refundRequestId, r.requestHash, r.amountKrw, at, at);
@@ -585,7 +585,7 @@ export function createSqliteAcquirerStore(db: SqliteDatabase): AcquirerStore {
       return readRefund(id);
     },
     async refundsOf(paymentId) {
-      return (db.prepare('SELECT * FROM refunds WHERE payment_id = ? ORDER BY created_at, refund_id').all(paymentId) as RefundRow[]).map(toRefund);
+      return (prepareCached(db, 'SELECT * FROM refunds WHERE payment_id = ? ORDER BY created_at, refund_id').all(paymentId) as RefundRow[]).map(toRefund);
     },
     async moveRefund(id, from, final, at) {
       const changed = db
@@ -594,7 +594,7 @@ export function createSqliteAcquirerStore(db: SqliteDatabase): AcquirerStore {
       return changed === 0 ? null : readRefund(id);
     },
     async processingRefunds(limit) {
-      return (db.prepare(`SELECT * FROM refunds WHERE status = 'PROCESSING' ORDER BY created_at LIMIT ?`).all(limit) as RefundRow[]).map(toRefund);
+      return (prepareCached(db, `SELECT * FROM refunds WHERE status = 'PROCESSING' ORDER BY created_at LIMIT ?`).all(limit) as RefundRow[]).map(toRefund);
     },
   };
 }

@@ -6,7 +6,7 @@
  * CHECKs on statuses, amounts and role-specific prefixes.
  */
 import { amount, parseCurrency, type Amount, type Currency } from '../money/index.ts';
-import { migrateSqlite, type Migration, type SqliteDatabase } from '../platform/db/sqlite.ts';
+import { migrateSqlite, prepareCached, type Migration, type SqliteDatabase } from '../platform/db/sqlite.ts';
 import type { MerchantWire, PaymentStatus, ResultCode } from '../protocol/index.ts';
 import type {
   FxRateRecord,
@@ -195,7 +195,7 @@ type Row = Record<string, unknown>;
 
 export function openNetworkStore(db: SqliteDatabase): NetworkStore {
   migrateSqlite(db, MIGRATIONS);
-  const keysOf = db.prepare('SELECT * FROM participant_keys WHERE participant_id = ? ORDER BY key_version');
+  const keysOf = prepareCached(db, 'SELECT * FROM participant_keys WHERE participant_id = ? ORDER BY key_version');
   const readPayment = (row: unknown): NetworkPayment | null => (row === undefined ? null : paymentFromRow(row as Row));
   const readRefund = (row: unknown): NetworkRefund | null => (row === undefined ? null : refundFromRow(row as Row));
   const isUniqueViolation = (error: unknown): boolean =>
@@ -203,13 +203,13 @@ export function openNetworkStore(db: SqliteDatabase): NetworkStore {
 
   return {
     async listParticipants() {
-      const rows = db.prepare('SELECT * FROM participants ORDER BY registered_at, participant_id').all() as Row[];
+      const rows = prepareCached(db, 'SELECT * FROM participants ORDER BY registered_at, participant_id').all() as Row[];
       return rows.map((row) => participantFromRow(row, keysOf.all(row['participant_id']) as Row[]));
     },
     async insertParticipant(p) {
       try {
         db.transaction(() => {
-          db.prepare(
+          prepareCached(db, 
             `INSERT INTO participants (participant_id, role, name, base_url, currency, code_prefix, merchant_id_prefix, registered_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
           ).run(
@@ -241,12 +241,12 @@ export function openNetworkStore(db: SqliteDatabase): NetworkStore {
     },
 
     async insertFxRate(r) {
-      db.prepare(
+      prepareCached(db, 
         'INSERT INTO fx_rates (quote_id, base_currency, quote_currency, rate, valid_from, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
       ).run(r.quoteId, r.base, r.quote, r.rate, r.validFrom.toISOString(), r.recordedAt.toISOString());
     },
     async listFxRates(limit) {
-      const rows = db.prepare('SELECT * FROM fx_rates ORDER BY seq DESC LIMIT ?').all(limit) as Row[];
+      const rows = prepareCached(db, 'SELECT * FROM fx_rates ORDER BY seq DESC LIMIT ?').all(limit) as Row[];
       return rows.map(fxRateFromRow);
     },
     async currentFxRate(base, quote, at) {
@@ -261,7 +261,7 @@ export function openNetworkStore(db: SqliteDatabase): NetworkStore {
 
     async insertPayment(p) {
       try {
-        db.prepare(
+        prepareCached(db, 
           `INSERT INTO payments (payment_id, acquirer_id, payment_request_id, wallet_id, request_hash, merchant,
              payment_currency, payment_value, pay_currency, pay_value, quote_id, fx_base, fx_quote, fx_rate,
              status, stage, result_code, result_message, payer_id, payment_time, deadline_at, notify_pending, created_at, updated_at)
@@ -299,47 +299,47 @@ export function openNetworkStore(db: SqliteDatabase): NetworkStore {
       }
     },
     async paymentById(paymentId) {
-      return readPayment(db.prepare('SELECT * FROM payments WHERE payment_id = ?').get(paymentId));
+      return readPayment(prepareCached(db, 'SELECT * FROM payments WHERE payment_id = ?').get(paymentId));
     },
     async paymentByRequest(acquirerId, paymentRequestId) {
-      return readPayment(db.prepare('SELECT * FROM payments WHERE acquirer_id = ? AND payment_request_id = ?').get(acquirerId, paymentRequestId));
+      return readPayment(prepareCached(db, 'SELECT * FROM payments WHERE acquirer_id = ? AND payment_request_id = ?').get(acquirerId, paymentRequestId));
     },
     async updatePayment(paymentId, expected, changes, at) {
       const { sets, values } = paymentSets(changes);
       const sql = `UPDATE payments SET ${[...sets, 'updated_at = ?'].join(', ')} WHERE payment_id = ? AND status = ? AND stage IS ?`;
-      return db.prepare(sql).run(...values, at.toISOString(), paymentId, expected.status, expected.stage).changes === 1;
+      return prepareCached(db, sql).run(...values, at.toISOString(), paymentId, expected.status, expected.stage).changes === 1;
     },
     async listPayments(query) {
       const rows = (
         query.status === undefined
-          ? db.prepare('SELECT * FROM payments ORDER BY created_at DESC, payment_id DESC LIMIT ?').all(query.limit)
-          : db.prepare('SELECT * FROM payments WHERE status = ? ORDER BY created_at DESC, payment_id DESC LIMIT ?').all(query.status, query.limit)
+          ? prepareCached(db, 'SELECT * FROM payments ORDER BY created_at DESC, payment_id DESC LIMIT ?').all(query.limit)
+          : prepareCached(db, 'SELECT * FROM payments WHERE status = ? ORDER BY created_at DESC, payment_id DESC LIMIT ?').all(query.status, query.limit)
       ) as Row[];
       return rows.map(paymentFromRow);
     },
     async openPayments(limit) {
-      const rows = db.prepare('SELECT * FROM payments WHERE stage IS NOT NULL ORDER BY created_at LIMIT ?').all(limit) as Row[];
+      const rows = prepareCached(db, 'SELECT * FROM payments WHERE stage IS NOT NULL ORDER BY created_at LIMIT ?').all(limit) as Row[];
       return rows.map(paymentFromRow);
     },
     async paymentsToNotify(limit) {
-      const rows = db.prepare('SELECT * FROM payments WHERE notify_pending = 1 ORDER BY updated_at LIMIT ?').all(limit) as Row[];
+      const rows = prepareCached(db, 'SELECT * FROM payments WHERE notify_pending = 1 ORDER BY updated_at LIMIT ?').all(limit) as Row[];
       return rows.map(paymentFromRow);
     },
 
     async insertCancelledRequest(acquirerId, paymentRequestId, at) {
-      db.prepare('INSERT OR IGNORE INTO cancelled_requests (acquirer_id, payment_request_id, cancelled_at) VALUES (?, ?, ?)').run(
+      prepareCached(db, 'INSERT OR IGNORE INTO cancelled_requests (acquirer_id, payment_request_id, cancelled_at) VALUES (?, ?, ?)').run(
         acquirerId,
         paymentRequestId,
         at.toISOString(),
       );
     },
     async isCancelledRequest(acquirerId, paymentRequestId) {
-      return db.prepare('SELECT 1 FROM cancelled_requests WHERE acquirer_id = ? AND payment_request_id = ?').get(acquirerId, paymentRequestId) !== undefined;
+      return prepareCached(db, 'SELECT 1 FROM cancelled_requests WHERE acquirer_id = ? AND payment_request_id = ?').get(acquirerId, paymentRequestId) !== undefined;
     },
 
     async insertRefund(r) {
       try {
-        db.prepare(
+        prepareCached(db, 
           `INSERT INTO refunds (refund_id, acquirer_id, refund_request_id, payment_id, request_hash, refund_currency, refund_value,
              refund_pay_currency, refund_pay_value, status, result_code, refund_time, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -366,13 +366,13 @@ export function openNetworkStore(db: SqliteDatabase): NetworkStore {
       }
     },
     async refundById(refundId) {
-      return readRefund(db.prepare('SELECT * FROM refunds WHERE refund_id = ?').get(refundId));
+      return readRefund(prepareCached(db, 'SELECT * FROM refunds WHERE refund_id = ?').get(refundId));
     },
     async refundByRequest(acquirerId, refundRequestId) {
-      return readRefund(db.prepare('SELECT * FROM refunds WHERE acquirer_id = ? AND refund_request_id = ?').get(acquirerId, refundRequestId));
+      return readRefund(prepareCached(db, 'SELECT * FROM refunds WHERE acquirer_id = ? AND refund_request_id = ?').get(acquirerId, refundRequestId));
     },
     async refundsOfPayment(paymentId) {
-      const rows = db.prepare('SELECT * FROM refunds WHERE payment_id = ? ORDER BY created_at, refund_id').all(paymentId) as Row[];
+      const rows = prepareCached(db, 'SELECT * FROM refunds WHERE payment_id = ? ORDER BY created_at, refund_id').all(paymentId) as Row[];
       return rows.map(refundFromRow);
     },
     async updateRefund(refundId, expected, changes, at) {
@@ -382,15 +382,15 @@ export function openNetworkStore(db: SqliteDatabase): NetworkStore {
       if (changes.resultCode !== undefined) (sets.push('result_code = ?'), values.push(changes.resultCode));
       if (changes.refundTime !== undefined) (sets.push('refund_time = ?'), values.push(changes.refundTime?.toISOString() ?? null));
       const sql = `UPDATE refunds SET ${[...sets, 'updated_at = ?'].join(', ')} WHERE refund_id = ? AND status = ?`;
-      return db.prepare(sql).run(...values, at.toISOString(), refundId, expected).changes === 1;
+      return prepareCached(db, sql).run(...values, at.toISOString(), refundId, expected).changes === 1;
     },
     async openRefunds(limit) {
-      const rows = db.prepare("SELECT * FROM refunds WHERE status = 'PROCESSING' ORDER BY created_at LIMIT ?").all(limit) as Row[];
+      const rows = prepareCached(db, "SELECT * FROM refunds WHERE status = 'PROCESSING' ORDER BY created_at LIMIT ?").all(limit) as Row[];
       return rows.map(refundFromRow);
     },
 
     async userInitiated(walletId, userRequestId) {
-      const row = db.prepare('SELECT * FROM user_initiated_requests WHERE wallet_id = ? AND user_request_id = ?').get(walletId, userRequestId) as
+      const row = prepareCached(db, 'SELECT * FROM user_initiated_requests WHERE wallet_id = ? AND user_request_id = ?').get(walletId, userRequestId) as
         | Row
         | undefined;
       if (row === undefined) return null;
@@ -398,7 +398,7 @@ export function openNetworkStore(db: SqliteDatabase): NetworkStore {
     },
     async insertUserInitiated(walletId, userRequestId, record, at) {
       try {
-        db.prepare(
+        prepareCached(db, 
           'INSERT INTO user_initiated_requests (wallet_id, user_request_id, request_hash, acquirer_id, final_answer, created_at) VALUES (?, ?, ?, ?, ?, ?)',
         ).run(walletId, userRequestId, record.requestHash, record.acquirerId, record.finalAnswer, at.toISOString());
         return 'inserted';
@@ -408,13 +408,13 @@ export function openNetworkStore(db: SqliteDatabase): NetworkStore {
       }
     },
     async setUserInitiatedAnswer(walletId, userRequestId, finalAnswer) {
-      db.prepare('UPDATE user_initiated_requests SET final_answer = ? WHERE wallet_id = ? AND user_request_id = ?').run(finalAnswer, walletId, userRequestId);
+      prepareCached(db, 'UPDATE user_initiated_requests SET final_answer = ? WHERE wallet_id = ? AND user_request_id = ?').run(finalAnswer, walletId, userRequestId);
     },
   };
 }
 
 function insertKey(db: SqliteDatabase, participantId: string, key: ParticipantKey): void {
-  db.prepare('INSERT INTO participant_keys (participant_id, key_version, public_key_pem, added_at) VALUES (?, ?, ?, ?)').run(
+  prepareCached(db, 'INSERT INTO participant_keys (participant_id, key_version, public_key_pem, added_at) VALUES (?, ?, ?, ?)').run(
     participantId,
     key.keyVersion,
     key.publicKeyPem,

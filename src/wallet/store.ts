@@ -5,7 +5,7 @@
  * (STYLE 11): one user per token hash, one top-up per (user, request id), one
  * payment per payment code, codes unique by hash.
  */
-import { migrateSqlite, type Migration, type SqliteDatabase } from '../platform/db/sqlite.ts';
+import { migrateSqlite, prepareCached, type Migration, type SqliteDatabase } from '../platform/db/sqlite.ts';
 import { amount, parseCurrency, type Amount } from '../money/index.ts';
 import { RESULT_CODES, type PaymentStatus, type ResultCode } from '../protocol/index.ts';
 import type {
@@ -246,9 +246,9 @@ type Row = Record<string, unknown>;
 
 export function createSqliteWalletStore(db: SqliteDatabase): WalletStore {
   migrateSqlite(db, WALLET_MIGRATIONS);
-  const get = (sql: string, ...params: unknown[]): Row | undefined => db.prepare(sql).get(...params) as Row | undefined;
-  const all = (sql: string, ...params: unknown[]): Row[] => db.prepare(sql).all(...params) as Row[];
-  const run = (sql: string, ...params: unknown[]): number => db.prepare(sql).run(...params).changes;
+  const get = (sql: string, ...params: unknown[]): Row | undefined => prepareCached(db, sql).get(...params) as Row | undefined;
+  const all = (sql: string, ...params: unknown[]): Row[] => prepareCached(db, sql).all(...params) as Row[];
+  const run = (sql: string, ...params: unknown[]): number => prepareCached(db, sql).run(...params).changes;
   const event = (userId: string, kind: UserEventKind, refId: string, atMs: number): void => {
     run('INSERT OR IGNORE INTO wallet_user_events (user_id, kind, ref_id, created_at_ms) VALUES (?, ?, ?, ?)', userId, kind, refId, atMs);
   };

@@ -33,6 +33,27 @@ export function openSqlite(path: string, options: { readonly readonly?: boolean 
   return db;
 }
 
+const statementCaches = new WeakMap<SqliteDatabase, Map<string, Database.Statement>>();
+
+/**
+ * `db.prepare(sql)`, compiled once per connection and reused: compiling a
+ * statement costs more than running a simple one, and stores run the same few
+ * statements for every payment.
+ */
+export function prepareCached(db: SqliteDatabase, sql: string): Database.Statement {
+  let cache = statementCaches.get(db);
+  if (!cache) {
+    cache = new Map();
+    statementCaches.set(db, cache);
+  }
+  let statement = cache.get(sql);
+  if (!statement) {
+    statement = db.prepare(sql);
+    cache.set(sql, statement);
+  }
+  return statement;
+}
+
 /**
  * Applies forward-only numbered migrations (STYLE 15), each in its own
  * transaction, recording what ran in `schema_migrations`.
