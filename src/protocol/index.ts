@@ -35,3 +35,43 @@ export {
 } from './envelope.ts';
 export { createSignedPoster, type SignedPostOutcome } from './signed-http.ts';
 export { PAY_AMOUNT_ROUNDING, payAmountFor } from './fx.ts';
+export {
+  CLEARING_DIRECTIONS,
+  CLEARING_FILE_BYTES_MAX,
+  CLEARING_FILE_DETAIL_COLUMNS,
+  CLEARING_FILE_FIELD_CHARS_MAX,
+  CLEARING_FILE_FORMAT,
+  CLEARING_FILE_HEADER_COLUMNS,
+  CLEARING_FILE_LINE_CHARS_MAX,
+  CLEARING_FILE_LINES_MAX,
+  CLEARING_FILE_MEDIA_TYPE,
+  CLEARING_FILE_TOTAL_COLUMNS,
+  CLEARING_FILE_TRAILER_COLUMNS,
+  CLEARING_FILE_VERSION,
+  CLEARING_TRANSACTION_TYPES,
+  parseClearingFile,
+  writeClearingFile,
+  type ClearingDirection,
+  type ClearingFile,
+  type ClearingFileError,
+  type ClearingFileErrorKind,
+  type ClearingFileHeader,
+  type ClearingFileLimits,
+  type ClearingFileTotal,
+  type ClearingFxRate,
+  type ClearingRecord,
+  type ClearingTransactionType,
+} from './clearing-file.ts';
+export {
+  RECONCILIATION_ENTRIES_MAX,
+  RECONCILIATION_FINDING_KINDS,
+  clearingFileEntries,
+  reconcile,
+  type ReconciliationEntry,
+  type ReconciliationError,
+  type ReconciliationFinding,
+  type ReconciliationFindingKind,
+  type ReconciliationMatch,
+  type ReconciliationReport,
+  type ReconciliationSide,
+} from './reconcile.ts';
