@@ -6,9 +6,8 @@
  *
  * A store method runs at once, inside the group's open transaction (the first
  * call opens it with BEGIN IMMEDIATE); the group commits when the event loop
- * has run everything that was ready (`setImmediate`), but no sooner than
- * `GROUP_COMMIT_INTERVAL_MS` after the previous commit, or at once when it
- * holds `GROUP_COMMIT_CALLS_MAX` calls. Each caller's promise resolves only after
+ * has run everything that was ready (`setImmediate`), or sooner when it holds
+ * `GROUP_COMMIT_CALLS_MAX` calls. Each caller's promise resolves only after
  * that COMMIT, so nobody acts on, or answers a peer about, a row that a crash
  * could still take back. Reads are held back the same way, because a read in
  * an open group can see another caller's write that is not yet durable.
@@ -25,8 +24,6 @@ import type { SqliteDatabase } from './sqlite.ts';
 
 /** Calls in one group before it commits without waiting for the event loop. */
 export const GROUP_COMMIT_CALLS_MAX = 4_096;
-/** Under load, the least time between two commits of one database (each commit writes its dirty pages and fsyncs). */
-export const GROUP_COMMIT_INTERVAL_MS = 2;
 
 export interface GroupCommit {
   /**
@@ -54,9 +51,8 @@ export class GroupCommitFailedError extends Error {
   }
 }
 
-export function createSqliteGroupCommit(db: SqliteDatabase, options: { readonly callsMax?: number; readonly commitIntervalMs?: number } = {}): GroupCommit {
+export function createSqliteGroupCommit(db: SqliteDatabase, options: { readonly callsMax?: number } = {}): GroupCommit {
   const callsMax = options.callsMax ?? GROUP_COMMIT_CALLS_MAX;
-  const commitIntervalMs = options.commitIntervalMs ?? GROUP_COMMIT_INTERVAL_MS;
   if (!Number.isInteger(callsMax) || callsMax < 1) throw new RangeError('callsMax must be a positive integer');
   let open: Group | null = null;
   /** The most recently opened group: it commits after every earlier one. */
@@ -64,7 +60,6 @@ export function createSqliteGroupCommit(db: SqliteDatabase, options: { readonly 
   let failed: GroupCommitFailedError | null = null;
   let groups = 0;
   let calls = 0;
-  let lastCommitAt = -Infinity;
 
   const openGroup = (): Group => {
     if (db.inTransaction) throw new Error('assertion failed: no transaction open outside the group commit');
@@ -79,11 +74,7 @@ export function createSqliteGroupCommit(db: SqliteDatabase, options: { readonly 
     done.catch(() => {});
     const group: Group = { calls: 0, done, resolve, reject };
     latest = done;
-    // Idle, a group commits as soon as the event loop has run what was ready; busy, no sooner
-    // than `commitIntervalMs` after the previous commit, so that groups grow with the load.
-    const waitMs = lastCommitAt + commitIntervalMs - performance.now();
-    if (waitMs <= 0) setImmediate(() => commit(group));
-    else setTimeout(() => commit(group), waitMs);
+    setImmediate(() => commit(group));
     return group;
   };
 
@@ -92,7 +83,6 @@ export function createSqliteGroupCommit(db: SqliteDatabase, options: { readonly 
     open = null;
     try {
       db.exec('COMMIT');
-      lastCommitAt = performance.now();
       groups += 1;
       calls += group.calls;
       group.resolve();
