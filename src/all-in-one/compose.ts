@@ -35,6 +35,8 @@ export interface DariOptions {
   readonly resolveIntervalMs?: number | null;
   /** Envelopes and group commit in every institution (`batched`, the default), or the naive baseline (ADR 10). */
   readonly batching?: Batching;
+  /** One clock for the three institutions (the simulator and tests move it); the system clock by default. */
+  readonly now?: () => Date;
 }
 
 export interface Dari {
@@ -66,6 +68,7 @@ export async function startDari(options: DariOptions): Promise<Dari> {
   const common = {
     ...(options.peerTimeoutMs === undefined ? {} : { peerTimeoutMs: options.peerTimeoutMs }),
     ...(options.batching === undefined ? {} : { batching: options.batching }),
+    ...(options.now === undefined ? {} : { now: options.now }),
   };
   const deadline = options.paymentDeadlineMs === undefined ? {} : { paymentDeadlineMs: options.paymentDeadlineMs };
 

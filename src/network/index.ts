@@ -18,6 +18,10 @@ import { createParticipantRegistry } from './participants.ts';
 import { NETWORK_ROUTE_DOCS, mountNetworkRoutes } from './routes.ts';
 import { createNetworkService, type NetworkService } from './service.ts';
 import { openNetworkStore } from './store.ts';
+import { createCycleSchedule, type CycleScheduleConfig } from './clearing/cycles.ts';
+import { CLEARING_ROUTE_DOCS, mountClearingRoutes } from './clearing/routes.ts';
+import { createClearingService, type ClearingService } from './clearing/service.ts';
+import { openClearingStore } from './clearing/store.ts';
 
 export type { NetworkService } from './service.ts';
 export type { NetworkError, NetworkErrorKind } from './errors.ts';
@@ -55,6 +59,8 @@ export interface NetworkOptions {
   readonly paymentDeadlineMs?: number;
   /** Envelopes and group commit (`batched`, the default) or the naive baseline (ADR 10). */
   readonly batching?: Batching;
+  /** The clearing cut-offs (default daily at 23:00 Asia/Seoul). */
+  readonly clearing?: CycleScheduleConfig;
 }
 
 export interface NetworkInstance {
@@ -64,6 +70,8 @@ export interface NetworkInstance {
   readonly service: NetworkService;
   /** The participants' public keys, read from the participant table (for the composition root's own checks). */
   readonly keys: KeyDirectory;
+  /** Clearing cycles, clearing files and settlement (issue 5). */
+  readonly clearing: ClearingService;
   /** One pass of recovery for payments and refunds left unknown, and notifications not yet delivered; idempotent. */
   resolveOpen(): Promise<void>;
   verifyLedger(): Promise<VerifyReport>;
@@ -77,7 +85,14 @@ export async function createNetwork(options: NetworkOptions): Promise<NetworkIns
   const database = openInstitutionDatabase(join(options.dataDir, NETWORK_DB_FILE), options.batching ?? BATCHING_DEFAULT);
   const store = database.committed(openNetworkStore(database.db));
   const replayGuard = database.committed(createSqliteReplayGuard(database.db));
-  const ledger = await createLedger({ store: openSqliteLedgerStore(join(options.dataDir, NETWORK_LEDGER_FILE)), ...database.ledgerBatching });
+  // The ledger's timestamps follow the network's clock: clearing cycles are read off them.
+  const ledger = await createLedger({
+    store: openSqliteLedgerStore(join(options.dataDir, NETWORK_LEDGER_FILE)),
+    clock: () => BigInt(now().getTime()) * 1_000_000n,
+    ...database.ledgerBatching,
+  });
+  const schedule = createCycleSchedule(options.clearing ?? {});
+  if (!schedule.ok) throw new Error(`network clearing schedule: ${schedule.error.message}`);
   const participants = await createParticipantRegistry({ store, ledger, selfId: options.identity.clientId, now });
   const peerTimeoutMs = options.peerTimeoutMs ?? PEER_CALL_TIMEOUT_MS_DEFAULT;
   const paymentDeadlineMs = options.paymentDeadlineMs ?? PAYMENT_DEADLINE_MS_DEFAULT;
@@ -106,7 +121,17 @@ export async function createNetwork(options: NetworkOptions): Promise<NetworkIns
     return client;
   };
 
-  const ctx: NetworkContext = { store, ledger, participants, peer, now, peerTimeoutMs, paymentDeadlineMs, locks: createKeyedLock(), busy: new Set() };
+  const locks = createKeyedLock();
+  const ctx: NetworkContext = { store, ledger, participants, peer, now, peerTimeoutMs, paymentDeadlineMs, locks, busy: new Set() };
+  const clearing = await createClearingService({
+    ledger,
+    store,
+    clearingStore: database.committed(openClearingStore(database.db)),
+    participants,
+    schedule: schedule.value,
+    locks,
+    now,
+  });
   const service = createNetworkService({ ...ctx, replayGuard });
   const app = new Hono();
   const server = { self: options.identity, keys: participants.keys, replayGuard, now };
@@ -115,14 +140,19 @@ export async function createNetwork(options: NetworkOptions): Promise<NetworkIns
     keys: { operatorKey: options.operatorKey, ...(options.auditorKey === undefined ? {} : { auditorKey: options.auditorKey }) },
     protocol: server,
   });
+  mountClearingRoutes(app, { clearing, keys: { operatorKey: options.operatorKey, ...(options.auditorKey === undefined ? {} : { auditorKey: options.auditorKey }) }, protocol: server });
   mountEnvelopeRoute(app, 'network', { ...server, archive: database.committed(createSqliteEnvelopeArchive(database.db)) });
 
   return {
     app,
-    routeDocs: NETWORK_ROUTE_DOCS,
+    routeDocs: [...NETWORK_ROUTE_DOCS, ...CLEARING_ROUTE_DOCS],
     service,
     keys: participants.keys,
-    resolveOpen: () => service.resolveOpen(),
+    clearing,
+    async resolveOpen() {
+      await service.resolveOpen();
+      await clearing.closeDueCycles();
+    },
     verifyLedger: () => ledger.verify(),
     async ledgerStatus() {
       // A real read, so that a broken database file fails the check.

@@ -204,6 +204,23 @@ export const userInitiatedPayResponseSchema = z.object({
   merchant: merchantSchema.optional(),
 });
 
+/** Lines of a clearing file in one answer: a page stays well under `PEER_RESPONSE_BYTES_MAX` (lines are at most 4 KiB, typically 250 bytes). */
+export const CLEARING_FILE_PAGE_LINES_MAX = 128;
+/** A participant asks for its own clearing file of a closed cycle, a page of lines at a time, from `fromLine` (0 first). */
+export const clearingFileRequestSchema = z.object({
+  cycleId: z.string().regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{4}$/, 'a cycle id, YYYY-MM-DDTHHMM'),
+  fromLine: z.number().int().min(0).max(10_000_000).default(0),
+});
+export const clearingFileResponseSchema = z.object({
+  result: resultSchema,
+  cycleId: z.string().optional(),
+  /** The whole file's lines and its checksum (the trailer's), so the reader knows when it has all of it. */
+  lineCount: z.number().int().min(0).optional(),
+  checksum: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /** Lines `fromLine` to `fromLine + lines.length − 1`, without their CRLF. */
+  lines: z.array(z.string()).max(CLEARING_FILE_PAGE_LINES_MAX).optional(),
+});
+
 export type AmountWire = z.infer<typeof amountSchema>;
 export type MerchantWire = z.infer<typeof merchantSchema>;
 export type FxQuoteWire = z.infer<typeof fxQuoteSchema>;
@@ -225,6 +242,8 @@ export type NotifyPaymentRequest = z.infer<typeof notifyPaymentRequestSchema>;
 export type NotifyPaymentResponse = z.infer<typeof notifyPaymentResponseSchema>;
 export type UserInitiatedPayRequest = z.infer<typeof userInitiatedPayRequestSchema>;
 export type UserInitiatedPayResponse = z.infer<typeof userInitiatedPayResponseSchema>;
+export type ClearingFileRequest = z.infer<typeof clearingFileRequestSchema>;
+export type ClearingFileResponse = z.infer<typeof clearingFileResponseSchema>;
 
 /**
  * Every endpoint between institutions: who serves it, its path, and the
@@ -238,6 +257,7 @@ export const PROTOCOL_ENDPOINTS = {
   networkRefund: { path: '/network/v1/payments/refund', request: acquirerRefundRequestSchema, response: refundResponseSchema },
   networkInquiryRefund: { path: '/network/v1/payments/inquiryRefund', request: acquirerRefundRefSchema, response: inquiryRefundResponseSchema },
   networkUserInitiatedPay: { path: '/network/v1/payments/userInitiatedPay', request: userInitiatedPayRequestSchema, response: userInitiatedPayResponseSchema },
+  networkClearingFile: { path: '/network/v1/clearing/file', request: clearingFileRequestSchema, response: clearingFileResponseSchema },
   walletPay: { path: '/wallet/network/v1/payments/pay', request: walletPayRequestSchema, response: payResponseSchema },
   walletInquiryPayment: { path: '/wallet/network/v1/payments/inquiryPayment', request: walletPaymentRefSchema, response: inquiryPaymentResponseSchema },
   walletCancelPayment: { path: '/wallet/network/v1/payments/cancelPayment', request: walletPaymentRefSchema, response: cancelPaymentResponseSchema },

@@ -42,6 +42,9 @@ export const RESULT_CODES = {
   REFUND_AMOUNT_EXCEED: { status: 'F', message: 'the refund exceeds what remains of the payment' },
   PAYMENT_NOT_REFUNDABLE: { status: 'F', message: 'only a successful payment can be refunded' },
   CANCEL_WINDOW_EXCEED: { status: 'F', message: 'a refunded payment cannot be cancelled' },
+  /** Unknown, not failed: the file exists once the cycle closes; ask again after its cut-off. */
+  CYCLE_NOT_CLOSED: { status: 'U', message: 'the clearing cycle is not closed yet; ask again after its cut-off' },
+  CYCLE_NOT_EXIST: { status: 'F', message: 'no clearing cycle has this id' },
 } as const satisfies Record<string, { readonly status: ResultStatus; readonly message: string }>;
 
 export type ResultCode = keyof typeof RESULT_CODES;
