@@ -18,7 +18,8 @@ const LIBRARY_DEPENDENCIES: Record<string, readonly string[]> = {
   ledger: ['platform', 'money'],
   qr: ['platform', 'money'],
   protocol: ['platform', 'money'],
-  cli: ['platform', 'money', 'ledger', 'qr', 'protocol', ...INSTITUTIONS],
+  // The operator's command line; `dari simulate` runs the one-process deployment.
+  cli: ['platform', 'money', 'ledger', 'qr', 'protocol', 'all-in-one', ...INSTITUTIONS],
   // The composition root of the one-process deployment wires the institutions together.
   'all-in-one': ['platform', 'money', 'ledger', 'qr', 'protocol', ...INSTITUTIONS],
 };

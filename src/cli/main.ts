@@ -4,11 +4,13 @@
  * here. Returns the exit code: 0 success, 1 a finding (e.g. a ledger that does
  * not verify), 2 bad usage.
  */
+import { SIMULATE_USAGE, simulateCommand } from '../all-in-one/index.ts';
 import { ledgerCommand, LEDGER_USAGE } from '../ledger/index.ts';
 
 const USAGE = `usage: dari <command>
 
 ${LEDGER_USAGE}
+${SIMULATE_USAGE}
 `;
 
 export async function main(argv: readonly string[], out: (line: string) => void = console.log): Promise<number> {
@@ -16,6 +18,8 @@ export async function main(argv: readonly string[], out: (line: string) => void 
   switch (area) {
     case 'ledger':
       return ledgerCommand(rest, out);
+    case 'simulate':
+      return simulateCommand(rest, out);
     case undefined:
     case 'help':
     case '--help':

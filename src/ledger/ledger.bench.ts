@@ -9,6 +9,7 @@
  * generator. Both modes start from the same funded database and apply the
  * same kind of transfers, with the same rules and checks.
  */
+import { seededRandom } from '../platform/random.ts';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -169,20 +170,8 @@ async function setUp(store: LedgerStore, o: LedgerBenchOptions): Promise<void> {
   await ledger.close();
 }
 
-/** mulberry32: a small seeded generator, so that a run can be repeated exactly. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function workload(o: LedgerBenchOptions, count: number): NewTransfer[] {
-  const next = random(o.seed);
+  const next = seededRandom(o.seed);
   return Array.from({ length: count }, (_, i) => ({
     id: `t-${i}`,
     debitAccountId: payerId(Math.floor(next() * o.payerAccounts)),
