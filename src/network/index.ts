@@ -83,7 +83,8 @@ export interface NetworkInstance {
 export async function createNetwork(options: NetworkOptions): Promise<NetworkInstance> {
   const now = options.now ?? (() => new Date());
   const database = openInstitutionDatabase(join(options.dataDir, NETWORK_DB_FILE), options.batching ?? BATCHING_DEFAULT);
-  const store = database.committed(openNetworkStore(database.db));
+  const rawStore = openNetworkStore(database.db);
+  const store = database.committed(rawStore);
   const replayGuard = database.committed(createSqliteReplayGuard(database.db));
   // The ledger's timestamps follow the network's clock: clearing cycles are read off them.
   const ledger = await createLedger({
@@ -125,7 +126,10 @@ export async function createNetwork(options: NetworkOptions): Promise<NetworkIns
   const ctx: NetworkContext = { store, ledger, participants, peer, now, peerTimeoutMs, paymentDeadlineMs, locks, busy: new Set() };
   const clearing = await createClearingService({
     ledger,
-    store,
+    // Clearing reads rows that were durable before their ledger transfers existed (a payment is
+    // recorded, then paid), and reads them by the thousand: straight from the connection, not
+    // one group commit per read.
+    store: rawStore,
     clearingStore: database.committed(openClearingStore(database.db)),
     participants,
     schedule: schedule.value,
