@@ -6,7 +6,7 @@
  */
 import type { ApiError } from '../platform/http/contract.ts';
 import { assertNever } from '../platform/result.ts';
-import type { OnboardingStatus, PaymentStatus } from './types.ts';
+import type { OnboardingStatus, PaymentStatus, PayoutAttemptOutcome, PayoutState } from './types.ts';
 
 export type AcquirerError =
   | { readonly kind: 'unauthenticated'; readonly message: string }
@@ -25,7 +25,12 @@ export type AcquirerError =
   | { readonly kind: 'payment-not-cancellable'; readonly status: PaymentStatus }
   | { readonly kind: 'payment-has-refunds' }
   | { readonly kind: 'cancel-refused'; readonly resultCode: string }
-  | { readonly kind: 'cancel-unknown' };
+  | { readonly kind: 'cancel-unknown' }
+  | { readonly kind: 'invalid-business-day'; readonly message: string }
+  | { readonly kind: 'business-day-not-over'; readonly businessDay: string; readonly endsAt: string }
+  /** The payout (or the named attempt of it) is not where the request needs it. */
+  | { readonly kind: 'payout-invalid-state'; readonly payoutId: string; readonly state: PayoutState; readonly attempt: number; readonly outcome: PayoutAttemptOutcome | null; readonly wanted: string }
+  | { readonly kind: 'payout-attempts-exhausted'; readonly payoutId: string; readonly attemptsMax: number };
 
 export function toApiError(error: AcquirerError): ApiError {
   switch (error.kind) {
@@ -67,6 +72,21 @@ export function toApiError(error: AcquirerError): ApiError {
       return { status: 409, code: 'CANCEL_REFUSED', message: `the network refused the cancel: ${error.resultCode}` };
     case 'cancel-unknown':
       return { status: 503, code: 'CANCEL_PENDING', message: 'the network did not answer the cancel; it is retried, ask for the payment later' };
+    case 'invalid-business-day':
+      return { status: 400, code: 'INVALID_BUSINESS_DAY', message: error.message };
+    case 'business-day-not-over':
+      return { status: 409, code: 'BUSINESS_DAY_NOT_OVER', message: `business day ${error.businessDay} ends at ${error.endsAt}; its payouts are made after that (T+1)` };
+    case 'payout-invalid-state':
+      return {
+        status: 409,
+        code: 'INVALID_PAYOUT_STATE',
+        message:
+          error.outcome === null
+            ? `payout ${error.payoutId} is ${error.state} at attempt ${error.attempt}; it cannot be ${error.wanted}`
+            : `attempt ${error.attempt} of payout ${error.payoutId} is ${error.outcome} (the payout is ${error.state}); it cannot be ${error.wanted}`,
+      };
+    case 'payout-attempts-exhausted':
+      return { status: 409, code: 'PAYOUT_ATTEMPTS_EXHAUSTED', message: `payout ${error.payoutId} was sent ${error.attemptsMax} times, the most there are; it stays held (its money is in the merchant's payable account)` };
     default:
       return assertNever(error, 'acquirer error');
   }

@@ -14,6 +14,8 @@ import { createSqliteEnvelopeArchive, mountEnvelopeRoute, peerClientFor, PEER_CA
 import { createPaymentEvents } from './events.ts';
 import { ensureAccounts } from './money-moves.ts';
 import { createPaymentFlow, PAYMENT_DEADLINE_MS_DEFAULT } from './payment-flow.ts';
+import { createPayoutService, type PayoutService } from './payout-service.ts';
+import { createSqlitePayoutStore } from './payout-store.ts';
 import { createProtocolHandlers, type ProtocolHandlers } from './protocol-handlers.ts';
 import { ACQUIRER_ROUTE_DOCS, mountAcquirerRoutes } from './routes.ts';
 import { createAcquirerService, merchantWireOf, type AcquirerService } from './service.ts';
@@ -24,8 +26,13 @@ export { PAYMENT_AMOUNT_MAX_KRW, type AcquirerService, type OrderStatus } from '
 export { ORDER_TTL_SECONDS_DEFAULT, ORDER_TTL_SECONDS_MAX } from './contract.ts';
 export { PAYMENT_DEADLINE_MS_DEFAULT } from './payment-flow.ts';
 export { PAYMENT_REFUSALS } from './errors.ts';
-export { ONBOARDING_TRANSITIONS, PAYMENT_TRANSITIONS, REFUND_TRANSITIONS } from './state-machines.ts';
-export { NETWORK_ACCOUNT_ID, merchantAccountId } from './money-moves.ts';
+export { ONBOARDING_TRANSITIONS, PAYMENT_TRANSITIONS, PAYOUT_TRANSITIONS, REFUND_TRANSITIONS } from './state-machines.ts';
+export { BANK_SETTLEMENT_ACCOUNT_ID, MDR_FEES_ACCOUNT_ID, NETWORK_ACCOUNT_ID, PAYOUTS_IN_FLIGHT_ACCOUNT_ID, merchantAccountId } from './money-moves.ts';
+export { MDR_BPS_DEFAULT, MDR_BPS_MAX, MDR_BPS_MIN, MDR_ROUNDING, mdrFeeKrw, planPayout } from './payout-plan.ts';
+export { PAYOUT_AUTO_ATTEMPTS_MAX, type PayoutService, type PayoutDetail, type PayoutRunDetail } from './payout-service.ts';
+export { PAYOUT_ATTEMPTS_MAX, PAYOUTS_PAGE_MAX } from './contract.ts';
+export { PAYOUT_FILE_DETAIL_COLUMNS, PAYOUT_FILE_FORMAT, PAYOUT_FILE_MEDIA_TYPE, PAYOUT_FILE_VERSION } from './payout-file.ts';
+export { BUSINESS_DAY_TIME_ZONE, businessDayOf, businessDayEnd, businessDayStart, nextBusinessDay, parseBusinessDay, type BusinessDay } from './business-day.ts';
 export type * from './types.ts';
 
 export interface AcquirerOptions {
@@ -53,10 +60,14 @@ export interface AcquirerInstance {
   readonly app: Hono;
   readonly routeDocs: readonly RouteDoc[];
   readonly service: AcquirerService;
+  /** Merchant payouts (T+1): runs, the bank's file, the bank's word. */
+  readonly payouts: PayoutService;
   readonly protocol: ProtocolHandlers;
-  /** One recovery pass over payments and refunds left open; idempotent. */
+  /** One recovery pass over payments and refunds left open, and payout steps left undone; idempotent. */
   resolveOpen(): Promise<void>;
   verifyLedger(): Promise<VerifyReport>;
+  /** An account's posted credits − posted debits in the KRW ledger (0 for an unknown account): what a payable or revenue account holds. */
+  accountBalanceKrw(accountId: string): Promise<bigint>;
   /** A cheap read of the ledger, for health checks: a full verify is for operators and tests. */
   ledgerStatus(): Promise<{ readonly engine: string; readonly lastTimestamp: string; readonly callsQueued: number }>;
   close(): Promise<void>;
@@ -95,18 +106,27 @@ export async function createAcquirer(options: AcquirerOptions): Promise<Acquirer
     merchantWire: (merchantId) => merchantWireOf(store, merchantId),
   });
   const service = createAcquirerService({ store, ledger, flow, idPrefix: options.merchantIdPrefix, operatorKey: options.operatorKey, now, paymentDeadlineMs });
+  const payouts = createPayoutService({ store: database.committed(createSqlitePayoutStore(database.db)), ledger, now });
   const handlers = createProtocolHandlers({ store, flow, networkId: options.network.peerId, now, paymentDeadlineMs });
   const app = new Hono();
   const server = { self: options.identity, keys: options.keys, replayGuard, now };
-  mountAcquirerRoutes(app, { service, handlers, events, protocol: server });
+  mountAcquirerRoutes(app, { service, payouts, handlers, events, protocol: server });
   mountEnvelopeRoute(app, 'acquirer', { ...server, archive: database.committed(createSqliteEnvelopeArchive(database.db)) });
   return {
     app,
     routeDocs: ACQUIRER_ROUTE_DOCS,
     service,
+    payouts,
     protocol: handlers,
-    resolveOpen: () => flow.resolveOpen(),
+    async resolveOpen() {
+      await flow.resolveOpen();
+      await payouts.advanceOpen();
+    },
     verifyLedger: () => ledger.verify(),
+    async accountBalanceKrw(accountId) {
+      const balance = await ledger.getAccountBalance(accountId);
+      return balance === null ? 0n : balance.creditsPosted - balance.debitsPosted;
+    },
     async ledgerStatus() {
       // A real read, so that a broken database file fails the check.
       await ledger.lookupAccounts(['health-check']);

@@ -22,20 +22,30 @@ import {
   addStoreSchema,
   addTerminalSchema,
   createOrderSchema,
+  confirmPayoutSchema,
   listMerchantsQuerySchema,
+  listPayoutsQuerySchema,
   MERCHANTS_PAGE_MAX,
   merchantViewSchema,
   orderViewSchema,
   paymentViewSchema,
+  PAYOUTS_PAGE_MAX,
+  payoutRunViewSchema,
+  payoutViewSchema,
   posPaymentSchema,
   refundRequestSchema,
   refundViewSchema,
   registerMerchantSchema,
   rejectMerchantSchema,
+  returnPayoutSchema,
+  runPayoutsSchema,
+  setMdrSchema,
   terminalCreatedSchema,
 } from './contract.ts';
 import { paymentRefusal, toApiError, type AcquirerError } from './errors.ts';
 import type { PaymentEvents } from './events.ts';
+import { PAYOUT_FILE_MEDIA_TYPE } from './payout-file.ts';
+import type { PayoutDetail, PayoutRunDetail, PayoutService } from './payout-service.ts';
 import type { ProtocolHandlers } from './protocol-handlers.ts';
 import type { AcquirerService, OrderStatus } from './service.ts';
 import { PAYMENT_VIEW_FINAL } from './state-machines.ts';
@@ -57,6 +67,7 @@ export function merchantView(m: Merchant) {
     address: m.address,
     city: m.city,
     settlementAccount: m.settlementAccount,
+    mdrBps: m.mdrBps,
     status: m.status,
     ...(m.rejectReason === null ? {} : { reason: m.rejectReason }),
     createdAt: m.createdAt,
@@ -113,6 +124,49 @@ function orderView(order: Order, status: OrderStatus, payment: Payment | null) {
   };
 }
 
+export function payoutView({ payout: p, attempts }: PayoutDetail) {
+  return {
+    payoutId: p.payoutId,
+    businessDay: p.businessDay,
+    merchantId: p.merchantId,
+    state: p.state,
+    attempt: p.attempt,
+    captured: krw(p.capturedKrw),
+    reversed: krw(p.reversedKrw),
+    net: krw(p.netKrw),
+    mdrBps: p.mdrBps,
+    fee: krw(p.feeKrw),
+    amount: krw(p.amountKrw),
+    entryCount: p.entryCount,
+    attempts: attempts.map((a) => ({
+      attempt: a.attempt,
+      businessDay: a.businessDay,
+      valueDate: a.valueDate,
+      amount: krw(a.amountKrw),
+      settlementAccount: a.settlementAccount,
+      outcome: a.outcome,
+      ...(a.reason === null ? {} : { reason: a.reason }),
+      hold: a.hold,
+      createdAt: a.createdAt,
+      ...(a.resolvedAt === null ? {} : { resolvedAt: a.resolvedAt }),
+    })),
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+  };
+}
+
+export function payoutRunView(detail: PayoutRunDetail, created: boolean) {
+  return {
+    businessDay: detail.run.businessDay,
+    valueDate: detail.run.valueDate,
+    createdAt: detail.run.createdAt,
+    created,
+    payouts: detail.payouts.map(payoutView),
+    carriedForward: detail.carriedForward.map((c) => ({ merchantId: c.merchantId, shortfall: krw(c.shortfallKrw) })),
+    file: { detailCount: detail.file.detailCount, total: krw(detail.file.totalKrw), checksum: detail.file.checksum },
+  };
+}
+
 /** How the outcome of a payment is answered to the POS: by its status. */
 function paymentAnswer(c: Context, payment: Payment): Response {
   switch (payment.status) {
@@ -136,6 +190,7 @@ function paymentAnswer(c: Context, payment: Payment): Response {
 
 export interface RouteDeps {
   readonly service: AcquirerService;
+  readonly payouts: PayoutService;
   readonly handlers: ProtocolHandlers;
   readonly events: PaymentEvents;
   readonly protocol: ProtocolServerOptions;
@@ -186,13 +241,24 @@ export function mountAcquirerRoutes(app: Hono, deps: RouteDeps): void {
     return json(c, await service.getMerchant(c.req.param('id')), merchantView);
   });
 
-  // What the acquirer owes the merchant now (its ledger's payable account): paid, less refunded.
+  // What the acquirer owes the merchant now (its ledger's payable account): paid, less refunded, less paid out.
+  // Refunds after a payout can take it below zero (a shortfall carried forward); amounts carry no sign on the
+  // wire, so that is `payable` 0 and a `shortfall`.
   app.get('/acquirer/v1/merchants/:id/balance', async (c) => {
     const who = await authorise(c, 'operator');
     if (!who.ok) return fail(c, who.error);
     const merchant = await service.getMerchant(c.req.param('id'));
     if (!merchant.ok) return fail(c, merchant.error);
-    return c.json({ merchantId: merchant.value.merchantId, payable: krw(await service.merchantBalanceKrw(merchant.value.merchantId)) });
+    const balance = await service.merchantBalanceKrw(merchant.value.merchantId);
+    return c.json({ merchantId: merchant.value.merchantId, payable: krw(balance > 0n ? balance : 0n), ...(balance < 0n ? { shortfall: krw(-balance) } : {}) });
+  });
+
+  app.put('/acquirer/v1/merchants/:id/mdr', async (c) => {
+    const who = await authorise(c, 'operator');
+    if (!who.ok) return fail(c, who.error);
+    const body = await parseJsonBody(c, setMdrSchema);
+    if (!body.ok) return apiError(c, body.error);
+    return json(c, await service.setMerchantMdr(c.req.param('id'), body.value), (m) => ({ merchantId: m.merchantId, mdrBps: m.mdrBps }));
   });
 
   app.post('/acquirer/v1/merchants/:id/approve', async (c) => {
@@ -293,8 +359,97 @@ export function mountAcquirerRoutes(app: Hono, deps: RouteDeps): void {
     return json(c, await service.cancelPayment(who.value, c.req.param('id')), (p) => paymentView(p));
   });
 
+  mountPayoutRoutes(app, deps, authorise);
+
   mountProtocolRoute(app, 'acquirerNotifyPayment', deps.protocol, deps.handlers.notifyPayment);
   mountProtocolRoute(app, 'acquirerUserInitiatedPay', deps.protocol, deps.handlers.userInitiatedPay);
+}
+
+/** The operator's payout routes: run a business day, read runs and payouts, download a run's file, enter the bank's word. */
+function mountPayoutRoutes(app: Hono, deps: RouteDeps, authorise: (c: Context, role: Role) => Promise<Result<Principal, AcquirerError>>): void {
+  const { payouts } = deps;
+  const fail = (c: Context, error: AcquirerError): Response => apiError(c, toApiError(error));
+  const operator = async (c: Context): Promise<Response | null> => {
+    const who = await authorise(c, 'operator');
+    return who.ok ? null : fail(c, who.error);
+  };
+  const detail = (c: Context, r: Result<PayoutDetail, AcquirerError>): Response => (r.ok ? c.json(payoutView(r.value)) : fail(c, r.error));
+
+  app.post('/acquirer/v1/payout-runs', async (c) => {
+    const refused = await operator(c);
+    if (refused) return refused;
+    const body = await parseJsonBody(c, runPayoutsSchema);
+    if (!body.ok) return apiError(c, body.error);
+    const ran = await payouts.run(body.value.businessDay);
+    if (!ran.ok) return fail(c, ran.error);
+    return c.json(payoutRunView(ran.value.detail, ran.value.created), ran.value.created ? 201 : 200);
+  });
+
+  app.get('/acquirer/v1/payout-runs/:day', async (c) => {
+    const refused = await operator(c);
+    if (refused) return refused;
+    const run = await payouts.getRun(c.req.param('day'));
+    return run.ok ? c.json(payoutRunView(run.value, false)) : fail(c, run.error);
+  });
+
+  app.get('/acquirer/v1/payout-runs/:day/file', async (c) => {
+    const refused = await operator(c);
+    if (refused) return refused;
+    const run = await payouts.getRun(c.req.param('day'));
+    if (!run.ok) return fail(c, run.error);
+    const { file } = run.value;
+    return c.body(file.text, 200, {
+      'Content-Type': PAYOUT_FILE_MEDIA_TYPE,
+      'Content-Disposition': `attachment; filename="payouts-${run.value.run.businessDay}.csv"`,
+      ETag: `"${file.checksum}"`,
+    });
+  });
+
+  app.get('/acquirer/v1/payouts', async (c) => {
+    const refused = await operator(c);
+    if (refused) return refused;
+    const query = parseValue(listPayoutsQuerySchema, c.req.query());
+    if (!query.ok) return apiError(c, query.error);
+    const { businessDay, merchantId, state, after } = query.value;
+    const limit = query.value.limit ?? PAYOUTS_PAGE_MAX;
+    const listed = await payouts.listPayouts({
+      ...(businessDay === undefined ? {} : { businessDay }),
+      ...(merchantId === undefined ? {} : { merchantId }),
+      ...(state === undefined ? {} : { state }),
+      ...(after === undefined ? {} : { afterId: after }),
+      limit,
+    });
+    if (!listed.ok) return fail(c, listed.error);
+    return c.json({ payouts: listed.value.map(payoutView), nextAfter: listed.value.length === limit ? (listed.value.at(-1)?.payout.payoutId ?? null) : null });
+  });
+
+  app.get('/acquirer/v1/payouts/:id', async (c) => {
+    const refused = await operator(c);
+    if (refused) return refused;
+    return detail(c, await payouts.getPayout(c.req.param('id')));
+  });
+
+  app.post('/acquirer/v1/payouts/:id/confirm', async (c) => {
+    const refused = await operator(c);
+    if (refused) return refused;
+    const body = await parseJsonBody(c, confirmPayoutSchema);
+    if (!body.ok) return apiError(c, body.error);
+    return detail(c, await payouts.confirm(c.req.param('id'), body.value.attempt));
+  });
+
+  app.post('/acquirer/v1/payouts/:id/return', async (c) => {
+    const refused = await operator(c);
+    if (refused) return refused;
+    const body = await parseJsonBody(c, returnPayoutSchema);
+    if (!body.ok) return apiError(c, body.error);
+    return detail(c, await payouts.returnPayout(c.req.param('id'), body.value));
+  });
+
+  app.post('/acquirer/v1/payouts/:id/release', async (c) => {
+    const refused = await operator(c);
+    if (refused) return refused;
+    return detail(c, await payouts.release(c.req.param('id')));
+  });
 }
 
 /**
@@ -355,12 +510,14 @@ const E = (status: number, code: string) => ({ status, code });
 const AUTH = [E(401, 'UNAUTHENTICATED'), E(403, 'FORBIDDEN')];
 const BAD = E(400, 'INVALID_REQUEST');
 const TAG = 'acquirer';
+const PAYOUT_TAG = 'acquirer (payouts)';
 
 export const ACQUIRER_ROUTE_DOCS: readonly RouteDoc[] = [
   { method: 'post', path: '/acquirer/v1/merchants', summary: 'Sign up a merchant (pending review)', tag: TAG, security: 'operatorKey', request: registerMerchantSchema, errors: [...AUTH, BAD, E(400, 'INVALID_BUSINESS_REGISTRATION_NUMBER')] },
   { method: 'get', path: '/acquirer/v1/merchants', summary: 'List merchants, a page at a time', tag: TAG, security: 'operatorKey', errors: [...AUTH, BAD] },
   { method: 'get', path: '/acquirer/v1/merchants/{id}', summary: 'A merchant', tag: TAG, security: 'operatorKey', response: merchantViewSchema, errors: [...AUTH, E(404, 'NOT_FOUND')] },
-  { method: 'get', path: '/acquirer/v1/merchants/{id}/balance', summary: 'What the acquirer owes the merchant now (paid less refunded), from its ledger', tag: TAG, security: 'operatorKey', errors: [...AUTH, E(404, 'NOT_FOUND')] },
+  { method: 'get', path: '/acquirer/v1/merchants/{id}/balance', summary: 'What the acquirer owes the merchant now (paid, less refunded, less paid out), from its ledger; a shortfall when refunds after a payout exceed new sales', tag: TAG, security: 'operatorKey', errors: [...AUTH, E(404, 'NOT_FOUND')] },
+  { method: 'put', path: '/acquirer/v1/merchants/{id}/mdr', summary: "Set a merchant's discount rate (basis points of each payout's net) for payouts from now on", tag: TAG, security: 'operatorKey', request: setMdrSchema, errors: [...AUTH, BAD, E(404, 'NOT_FOUND')] },
   { method: 'post', path: '/acquirer/v1/merchants/{id}/approve', summary: 'Approve a pending merchant', tag: TAG, security: 'operatorKey', errors: [...AUTH, E(404, 'NOT_FOUND'), E(409, 'INVALID_STATE')] },
   { method: 'post', path: '/acquirer/v1/merchants/{id}/reject', summary: 'Reject a pending merchant', tag: TAG, security: 'operatorKey', request: rejectMerchantSchema, errors: [...AUTH, BAD, E(404, 'NOT_FOUND'), E(409, 'INVALID_STATE')] },
   { method: 'post', path: '/acquirer/v1/merchants/{id}/stores', summary: 'Add a store to a merchant', tag: TAG, security: 'operatorKey', request: addStoreSchema, errors: [...AUTH, BAD, E(404, 'NOT_FOUND')] },
@@ -414,6 +571,32 @@ export const ACQUIRER_ROUTE_DOCS: readonly RouteDoc[] = [
     response: paymentViewSchema,
     errors: [...AUTH, E(404, 'NOT_FOUND'), E(409, 'PAYMENT_NOT_CANCELLABLE'), E(409, 'PAYMENT_HAS_REFUNDS'), E(409, 'CANCEL_REFUSED'), E(503, 'CANCEL_PENDING')],
   },
+  {
+    method: 'post',
+    path: '/acquirer/v1/payout-runs',
+    summary: 'Run the payouts of a business day that has ended (T+1): 201 created, 200 when it ran before (nothing is created twice)',
+    tag: PAYOUT_TAG,
+    security: 'operatorKey',
+    request: runPayoutsSchema,
+    response: payoutRunViewSchema,
+    errors: [...AUTH, BAD, E(400, 'INVALID_BUSINESS_DAY'), E(409, 'BUSINESS_DAY_NOT_OVER')],
+  },
+  { method: 'get', path: '/acquirer/v1/payout-runs/{day}', summary: 'A payout run: its payouts, the shortfalls carried forward, its file summary', tag: PAYOUT_TAG, security: 'operatorKey', response: payoutRunViewSchema, errors: [...AUTH, E(400, 'INVALID_BUSINESS_DAY'), E(404, 'NOT_FOUND')] },
+  { method: 'get', path: '/acquirer/v1/payout-runs/{day}/file', summary: "A payout run's file for the bank (text/csv; see payout-file.ts for the columns)", tag: PAYOUT_TAG, security: 'operatorKey', errors: [...AUTH, E(400, 'INVALID_BUSINESS_DAY'), E(404, 'NOT_FOUND')] },
+  { method: 'get', path: '/acquirer/v1/payouts', summary: 'List payouts with their state (?businessDay&merchantId&state&after&limit)', tag: PAYOUT_TAG, security: 'operatorKey', errors: [...AUTH, BAD, E(400, 'INVALID_BUSINESS_DAY')] },
+  { method: 'get', path: '/acquirer/v1/payouts/{id}', summary: 'A payout with its attempts', tag: PAYOUT_TAG, security: 'operatorKey', response: payoutViewSchema, errors: [...AUTH, E(404, 'NOT_FOUND')] },
+  { method: 'post', path: '/acquirer/v1/payouts/{id}/confirm', summary: 'The bank paid this attempt', tag: PAYOUT_TAG, security: 'operatorKey', request: confirmPayoutSchema, response: payoutViewSchema, errors: [...AUTH, BAD, E(404, 'NOT_FOUND'), E(409, 'INVALID_PAYOUT_STATE')] },
+  {
+    method: 'post',
+    path: '/acquirer/v1/payouts/{id}/return',
+    summary: "The bank returned this attempt: the money is owed to the merchant again; the next run sends it again unless held",
+    tag: PAYOUT_TAG,
+    security: 'operatorKey',
+    request: returnPayoutSchema,
+    response: payoutViewSchema,
+    errors: [...AUTH, BAD, E(404, 'NOT_FOUND'), E(409, 'INVALID_PAYOUT_STATE')],
+  },
+  { method: 'post', path: '/acquirer/v1/payouts/{id}/release', summary: 'Release a held payout: the next run sends it again', tag: PAYOUT_TAG, security: 'operatorKey', response: payoutViewSchema, errors: [...AUTH, E(404, 'NOT_FOUND'), E(409, 'INVALID_PAYOUT_STATE'), E(409, 'PAYOUT_ATTEMPTS_EXHAUSTED')] },
   { method: 'post', path: '/acquirer/network/v1/payments/notifyPayment', summary: "The network's final word on a payment", tag: 'acquirer (network)', security: 'signed', request: notifyPaymentRequestSchema, response: notifyPaymentResponseSchema },
   { method: 'post', path: '/acquirer/network/v1/payments/userInitiatedPay', summary: "A wallet scanned one of this acquirer's merchant QRs", tag: 'acquirer (network)', security: 'signed', request: userInitiatedPayRequestSchema, response: userInitiatedPayResponseSchema },
 ];

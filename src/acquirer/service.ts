@@ -11,10 +11,11 @@ import { err, ok, type Result } from '../platform/result.ts';
 import type { AmountWire, MerchantWire } from '../protocol/index.ts';
 import { encodeMerchantQr, MERCHANT_CITY_CHARS_MAX, MERCHANT_NAME_CHARS_MAX, type MerchantQrInput } from '../qr/index.ts';
 import { parseBusinessRegistrationNumber } from './business-registration-number.ts';
-import { ORDER_TTL_SECONDS_DEFAULT, type AddStoreInput, type AddTerminalInput, type CreateOrderInput, type PosPaymentInput, type RefundInput, type RegisterMerchantInput } from './contract.ts';
+import { ORDER_TTL_SECONDS_DEFAULT, type AddStoreInput, type AddTerminalInput, type CreateOrderInput, type PosPaymentInput, type RefundInput, type RegisterMerchantInput, type SetMdrInput } from './contract.ts';
 import type { AcquirerError } from './errors.ts';
 import { ensureAccounts, merchantAccountId } from './money-moves.ts';
 import type { PaymentFlow } from './payment-flow.ts';
+import { MDR_BPS_DEFAULT } from './payout-plan.ts';
 import { canMove, ONBOARDING_TRANSITIONS } from './state-machines.ts';
 import type { AcquirerStore } from './store.ts';
 import type { Merchant, MerchantId, OnboardingStatus, Order, OrderId, Payment, PaymentId, Principal, Refund, RefundId, Store, StoreId, Terminal } from './types.ts';
@@ -43,6 +44,8 @@ export interface AcquirerService {
   approveMerchant(merchantId: string): Promise<Result<Merchant, AcquirerError>>;
   rejectMerchant(merchantId: string, reason: string): Promise<Result<Merchant, AcquirerError>>;
   getMerchant(merchantId: string): Promise<Result<Merchant, AcquirerError>>;
+  /** Sets the merchant's MDR; payouts already created keep the rate they were made with. */
+  setMerchantMdr(merchantId: string, input: SetMdrInput): Promise<Result<Merchant, AcquirerError>>;
   listMerchants(page: { readonly after?: string; readonly limit: number }): Promise<readonly Merchant[]>;
   addStore(merchantId: string, input: AddStoreInput): Promise<Result<Store, AcquirerError>>;
   addTerminal(merchantId: string, input: AddTerminalInput): Promise<Result<{ readonly terminal: Terminal; readonly terminalKey: string }, AcquirerError>>;
@@ -56,7 +59,7 @@ export interface AcquirerService {
   refund(principal: Principal, paymentId: string, input: RefundInput): Promise<Result<Refund, AcquirerError>>;
   cancelPayment(principal: Principal, paymentId: string): Promise<Result<Payment, AcquirerError>>;
   merchantWire(merchantId: MerchantId): Promise<MerchantWire>;
-  /** What the acquirer owes the merchant now, in KRW: posted credits − posted debits of `merchant:<id>`. */
+  /** What the acquirer owes the merchant now, in KRW: posted credits − posted debits of `merchant:<id>`; below zero while a shortfall is carried forward. */
   merchantBalanceKrw(merchantId: string): Promise<bigint>;
   resolveOpen(): Promise<void>;
 }
@@ -161,7 +164,15 @@ export function createAcquirerService(deps: AcquirerServiceDeps): AcquirerServic
       const brn = parseBusinessRegistrationNumber(input.businessRegistrationNumber);
       if (!brn.ok) return err({ kind: 'invalid-business-registration-number', message: brn.error.message });
       const merchant = await store.insertMerchant(
-        { legalName: input.legalName, businessRegistrationNumber: brn.value, mcc: input.mcc, address: input.address, city: input.city, settlementAccount: input.settlementAccount },
+        {
+          legalName: input.legalName,
+          businessRegistrationNumber: brn.value,
+          mcc: input.mcc,
+          address: input.address,
+          city: input.city,
+          settlementAccount: input.settlementAccount,
+          mdrBps: input.mdrBps ?? MDR_BPS_DEFAULT,
+        },
         { idPrefix: deps.idPrefix, at: at() },
       );
       return ok(merchant);
@@ -170,6 +181,10 @@ export function createAcquirerService(deps: AcquirerServiceDeps): AcquirerServic
     rejectMerchant: (merchantId, reason) => review(merchantId, 'rejected', reason),
     async getMerchant(merchantId) {
       const merchant = await store.getMerchant(merchantId);
+      return merchant === null ? err({ kind: 'not-found', what: 'merchant' }) : ok(merchant);
+    },
+    async setMerchantMdr(merchantId, input) {
+      const merchant = await store.setMerchantMdr(merchantId as MerchantId, input.mdrBps, at());
       return merchant === null ? err({ kind: 'not-found', what: 'merchant' }) : ok(merchant);
     },
     listMerchants: (page) => store.listMerchants({ ...(page.after === undefined ? {} : { afterId: page.after }), limit: page.limit }),

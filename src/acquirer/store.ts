@@ -1,7 +1,8 @@
 /**
  * The acquirer's own tables (merchants, stores, terminals, orders, payments,
- * refunds) in `acquirer.db`. SQL lives here and nowhere else; rows are mapped
- * to the domain types of `types.ts`. The interface is async so that a
+ * refunds, and the merchant entries a payout run counts) in `acquirer.db`.
+ * SQL lives here and, for the payout tables, in `payout-store.ts`; rows are
+ * mapped to the domain types of `types.ts`. The interface is async so that a
  * PostgreSQL store can be added later; this is the SQLite one.
  *
  * Every status change names the state it moves from (`WHERE status = ?`), so
@@ -137,6 +138,93 @@ CREATE TABLE refunds (
 CREATE INDEX refunds_processing ON refunds (status) WHERE status = 'PROCESSING';
 `,
   },
+  {
+    module: 'acquirer',
+    version: 2,
+    name: 'payouts: merchant discount rate, merchant entries, payout runs, payouts, attempts',
+    // The default below only fills the rows that exist now; a new merchant's
+    // rate is always written by insertMerchant (MDR_BPS_DEFAULT in payout-plan.ts).
+    sql: `
+ALTER TABLE merchants ADD COLUMN mdr_bps INTEGER NOT NULL DEFAULT 250 CHECK (mdr_bps BETWEEN 0 AND 10000);
+CREATE TABLE payout_runs (
+  business_day TEXT PRIMARY KEY CHECK (length(business_day) = 10),
+  value_date TEXT NOT NULL CHECK (length(value_date) = 10 AND value_date > business_day),
+  created_at TEXT NOT NULL
+);
+CREATE TABLE payouts (
+  payout_id TEXT PRIMARY KEY,
+  business_day TEXT NOT NULL REFERENCES payout_runs (business_day),
+  merchant_id TEXT NOT NULL REFERENCES merchants (merchant_id),
+  captured_krw INTEGER NOT NULL CHECK (captured_krw >= 0),
+  reversed_krw INTEGER NOT NULL CHECK (reversed_krw >= 0),
+  net_krw INTEGER NOT NULL CHECK (net_krw > 0 AND net_krw = captured_krw - reversed_krw),
+  mdr_bps INTEGER NOT NULL CHECK (mdr_bps BETWEEN 0 AND 10000),
+  fee_krw INTEGER NOT NULL CHECK (fee_krw BETWEEN 0 AND net_krw),
+  amount_krw INTEGER NOT NULL CHECK (amount_krw = net_krw - fee_krw),
+  entry_count INTEGER NOT NULL CHECK (entry_count > 0),
+  state TEXT NOT NULL CHECK (state IN ('scheduled', 'sent', 'confirmed', 'returned', 'held')),
+  attempt INTEGER NOT NULL CHECK (attempt >= 0),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (business_day, merchant_id),
+  -- Nothing to send (the fee took the whole net): never sent, so never an attempt.
+  CHECK ((amount_krw = 0) = (attempt = 0)),
+  CHECK (amount_krw > 0 OR state IN ('scheduled', 'confirmed'))
+);
+CREATE INDEX payouts_by_merchant ON payouts (merchant_id, payout_id);
+CREATE INDEX payouts_open ON payouts (state) WHERE state IN ('scheduled', 'sent', 'returned');
+CREATE TABLE payout_attempts (
+  payout_id TEXT NOT NULL REFERENCES payouts (payout_id),
+  attempt INTEGER NOT NULL CHECK (attempt >= 1),
+  business_day TEXT NOT NULL REFERENCES payout_runs (business_day),
+  value_date TEXT NOT NULL,
+  merchant_id TEXT NOT NULL REFERENCES merchants (merchant_id),
+  settlement_bank_code TEXT NOT NULL,
+  settlement_account_number TEXT NOT NULL,
+  settlement_holder_name TEXT NOT NULL,
+  amount_krw INTEGER NOT NULL CHECK (amount_krw > 0),
+  outcome TEXT NOT NULL CHECK (outcome IN ('pending', 'confirmed', 'returned')),
+  reason TEXT,
+  hold INTEGER NOT NULL DEFAULT 0 CHECK (hold IN (0, 1)),
+  created_at TEXT NOT NULL,
+  resolved_at TEXT,
+  PRIMARY KEY (payout_id, attempt),
+  CHECK ((outcome = 'returned') = (reason IS NOT NULL)),
+  CHECK ((outcome = 'pending') = (resolved_at IS NULL)),
+  CHECK (hold = 0 OR outcome = 'returned')
+);
+CREATE INDEX payout_attempts_by_run ON payout_attempts (business_day, merchant_id, payout_id);
+CREATE TABLE payout_carry_forwards (
+  business_day TEXT NOT NULL REFERENCES payout_runs (business_day),
+  merchant_id TEXT NOT NULL REFERENCES merchants (merchant_id),
+  shortfall_krw INTEGER NOT NULL CHECK (shortfall_krw > 0),
+  PRIMARY KEY (business_day, merchant_id)
+);
+-- One row per movement of what the acquirer owes a merchant, written with the
+-- status change that caused it, at the acquirer's time of that change; a
+-- payout run takes the rows completed before the end of its day and not yet paid.
+CREATE TABLE merchant_entries (
+  kind TEXT NOT NULL CHECK (kind IN ('PAYMENT', 'REFUND', 'CANCELLATION')),
+  source_id TEXT NOT NULL,
+  merchant_id TEXT NOT NULL REFERENCES merchants (merchant_id),
+  amount_krw INTEGER NOT NULL CHECK (amount_krw > 0),
+  completed_at TEXT NOT NULL,
+  payout_id TEXT REFERENCES payouts (payout_id),
+  PRIMARY KEY (kind, source_id)
+);
+CREATE INDEX merchant_entries_unpaid ON merchant_entries (completed_at, merchant_id) WHERE payout_id IS NULL;
+CREATE INDEX merchant_entries_by_payout ON merchant_entries (payout_id) WHERE payout_id IS NOT NULL;
+-- What happened before this migration: a payment that succeeded has paid_at
+-- set (and keeps it when cancelled later). Their times are approximate, and
+-- all of it is due in the first run.
+INSERT INTO merchant_entries (kind, source_id, merchant_id, amount_krw, completed_at)
+  SELECT 'PAYMENT', payment_id, merchant_id, amount_krw, created_at FROM payments WHERE paid_at IS NOT NULL AND status IN ('SUCCESS', 'CANCELLED');
+INSERT INTO merchant_entries (kind, source_id, merchant_id, amount_krw, completed_at)
+  SELECT 'CANCELLATION', payment_id, merchant_id, amount_krw, updated_at FROM payments WHERE paid_at IS NOT NULL AND status = 'CANCELLED';
+INSERT INTO merchant_entries (kind, source_id, merchant_id, amount_krw, completed_at)
+  SELECT 'REFUND', r.refund_id, p.merchant_id, r.amount_krw, r.updated_at FROM refunds r JOIN payments p ON p.payment_id = r.payment_id WHERE r.status = 'SUCCESS';
+`,
+  },
 ];
 
 export interface NewMerchant {
@@ -146,6 +234,7 @@ export interface NewMerchant {
   readonly address: string;
   readonly city: string;
   readonly settlementAccount: SettlementAccount;
+  readonly mdrBps: number;
 }
 
 export interface NewPayment {
@@ -191,6 +280,8 @@ export interface AcquirerStore {
   listMerchants(options: { readonly afterId?: string; readonly limit: number }): Promise<readonly Merchant[]>;
   /** Moves a merchant from `from` to `to`; null when it was not in `from` (or does not exist). */
   moveMerchant(id: MerchantId, move: { readonly from: OnboardingStatus; readonly to: OnboardingStatus; readonly reason: string | null; readonly at: string }): Promise<Merchant | null>;
+  /** Sets a merchant's MDR for the payouts created from now on; null when there is no such merchant. */
+  setMerchantMdr(id: MerchantId, mdrBps: number, at: string): Promise<Merchant | null>;
   insertStore(store: { readonly merchantId: MerchantId; readonly name: string; readonly address: string | null; readonly idPrefix: string; readonly at: string }): Promise<Store>;
   getStore(id: string): Promise<Store | null>;
   insertTerminal(terminal: { readonly merchantId: MerchantId; readonly storeId: StoreId | null; readonly label: string; readonly keyHash: Buffer; readonly idPrefix: string; readonly at: string }): Promise<Terminal>;
@@ -204,7 +295,10 @@ export interface AcquirerStore {
   getPayment(id: string): Promise<Payment | null>;
   /** The payment a client created under (scope, request id), with the hash of that request. */
   findPayment(idempotencyScope: string, requestId: string): Promise<{ readonly payment: Payment; readonly requestHash: string } | null>;
-  /** Moves a payment from `from` to `final.status` with what the network said; null when it was not in `from`. */
+  /**
+   * Moves a payment from `from` to `final.status` with what the network said; null when it was not in `from`.
+   * In the same transaction it records the merchant entry the move makes (PAYMENT on SUCCESS, CANCELLATION on SUCCESS → CANCELLED), at `at`.
+   */
   movePayment(id: PaymentId, from: PaymentStatus, final: PaymentFinal, at: string): Promise<Payment | null>;
   /** Marks a successful payment as being cancelled, unless it has refunds (under way or done). */
   requestCancel(id: PaymentId, at: string): Promise<RequestCancelOutcome>;
@@ -216,6 +310,7 @@ export interface AcquirerStore {
   reserveRefund(refund: { readonly refundId: RefundId; readonly paymentId: string; readonly refundRequestId: string; readonly requestHash: string; readonly amountKrw: bigint }, at: string): Promise<ReserveRefundOutcome>;
   getRefund(id: string): Promise<Refund | null>;
   refundsOf(paymentId: PaymentId): Promise<readonly Refund[]>;
+  /** Moves a refund; on SUCCESS, in the same transaction, records its REFUND merchant entry at `at`. */
   moveRefund(id: RefundId, from: RefundStatus, final: { readonly status: RefundStatus; readonly resultCode: string | null; readonly networkRefundId: string | null }, at: string): Promise<Refund | null>;
   processingRefunds(limit: number): Promise<readonly Refund[]>;
 }
@@ -230,6 +325,7 @@ interface MerchantRow {
   settlement_bank_code: string;
   settlement_account_number: string;
   settlement_holder_name: string;
+  mdr_bps: bigint;
   status: OnboardingStatus;
   reject_reason: string | null;
   created_at: string;
@@ -311,6 +407,7 @@ function toMerchant(row: MerchantRow): Merchant {
     address: row.address,
     city: row.city,
     settlementAccount: { bankCode: row.settlement_bank_code, accountNumber: row.settlement_account_number, holderName: row.settlement_holder_name },
+    mdrBps: Number(row.mdr_bps),
     status: row.status,
     rejectReason: row.reject_reason,
     createdAt: row.created_at,
@@ -417,9 +514,9 @@ export function createSqliteAcquirerStore(db: SqliteDatabase): AcquirerStore {
         const merchantId = sequenced(idPrefix, 'M', seq);
         prepareCached(db, 
           `INSERT INTO merchants (seq, merchant_id, legal_name, business_registration_number, mcc, address, city,
-             settlement_bank_code, settlement_account_number, settlement_holder_name, status, reject_reason, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, ?, ?)`,
-        ).run(seq, merchantId, m.legalName, m.businessRegistrationNumber, m.mcc, m.address, m.city, m.settlementAccount.bankCode, m.settlementAccount.accountNumber, m.settlementAccount.holderName, at, at);
+             settlement_bank_code, settlement_account_number, settlement_holder_name, mdr_bps, status, reject_reason, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, ?, ?)`,
+        ).run(seq, merchantId, m.legalName, m.businessRegistrationNumber, m.mcc, m.address, m.city, m.settlementAccount.bankCode, m.settlementAccount.accountNumber, m.settlementAccount.holderName, m.mdrBps, at, at);
         return toMerchant(merchantById.get(merchantId) as MerchantRow);
       });
       return insert.immediate();
@@ -438,6 +535,10 @@ export function createSqliteAcquirerStore(db: SqliteDatabase): AcquirerStore {
         .run(to, reason, at, id, from).changes;
       if (changed === 0) return null;
       return toMerchant(merchantById.get(id) as MerchantRow);
+    },
+    async setMerchantMdr(id, mdrBps, at) {
+      const changed = prepareCached(db, 'UPDATE merchants SET mdr_bps = ?, updated_at = ? WHERE merchant_id = ?').run(mdrBps, at, id).changes;
+      return changed === 0 ? null : toMerchant(merchantById.get(id) as MerchantRow);
     },
     async insertStore({ merchantId, name, address, idPrefix, at }) {
       return db
@@ -517,29 +618,37 @@ export function createSqliteAcquirerStore(db: SqliteDatabase): AcquirerStore {
       return row ? { payment: toPayment(row), requestHash: row.request_hash } : null;
     },
     async movePayment(id, from, final, at) {
-      const changed = db
-        .prepare(
-          `UPDATE payments SET status = ?, result_code = COALESCE(?, result_code),
-             network_payment_id = COALESCE(?, network_payment_id),
-             pay_amount_currency = COALESCE(?, pay_amount_currency), pay_amount_value = COALESCE(?, pay_amount_value),
-             fx_quote = COALESCE(?, fx_quote), payer_id = COALESCE(?, payer_id), paid_at = COALESCE(?, paid_at),
-             cancel_requested = 0, updated_at = ?
-           WHERE payment_id = ? AND status = ?`,
-        )
-        .run(
-          final.status,
-          final.resultCode ?? null,
-          final.networkPaymentId ?? null,
-          final.payAmount?.currency ?? null,
-          final.payAmount?.value ?? null,
-          final.fxQuote ? JSON.stringify(final.fxQuote) : null,
-          final.payerId ?? null,
-          final.paidAt ?? null,
-          at,
-          id,
-          from,
-        ).changes;
-      return changed === 0 ? null : readPayment(id);
+      const move = db.transaction((): number => {
+        const changed = db
+          .prepare(
+            `UPDATE payments SET status = ?, result_code = COALESCE(?, result_code),
+               network_payment_id = COALESCE(?, network_payment_id),
+               pay_amount_currency = COALESCE(?, pay_amount_currency), pay_amount_value = COALESCE(?, pay_amount_value),
+               fx_quote = COALESCE(?, fx_quote), payer_id = COALESCE(?, payer_id), paid_at = COALESCE(?, paid_at),
+               cancel_requested = 0, updated_at = ?
+             WHERE payment_id = ? AND status = ?`,
+          )
+          .run(
+            final.status,
+            final.resultCode ?? null,
+            final.networkPaymentId ?? null,
+            final.payAmount?.currency ?? null,
+            final.payAmount?.value ?? null,
+            final.fxQuote ? JSON.stringify(final.fxQuote) : null,
+            final.payerId ?? null,
+            final.paidAt ?? null,
+            at,
+            id,
+            from,
+          ).changes;
+        if (changed === 0) return 0;
+        const entryKind = final.status === 'SUCCESS' && from === 'PROCESSING' ? 'PAYMENT' : final.status === 'CANCELLED' && from === 'SUCCESS' ? 'CANCELLATION' : null;
+        if (entryKind !== null) {
+          prepareCached(db, `INSERT INTO merchant_entries (kind, source_id, merchant_id, amount_krw, completed_at) SELECT ?, payment_id, merchant_id, amount_krw, ? FROM payments WHERE payment_id = ?`).run(entryKind, at, id);
+        }
+        return changed;
+      });
+      return move.immediate() === 0 ? null : readPayment(id);
     },
     async requestCancel(id, at) {
       return db
@@ -588,10 +697,19 @@ export function createSqliteAcquirerStore(db: SqliteDatabase): AcquirerStore {
       return (prepareCached(db, 'SELECT * FROM refunds WHERE payment_id = ? ORDER BY created_at, refund_id').all(paymentId) as RefundRow[]).map(toRefund);
     },
     async moveRefund(id, from, final, at) {
-      const changed = db
-        .prepare('UPDATE refunds SET status = ?, result_code = COALESCE(?, result_code), network_refund_id = COALESCE(?, network_refund_id), updated_at = ? WHERE refund_id = ? AND status = ?')
-        .run(final.status, final.resultCode, final.networkRefundId, at, id, from).changes;
-      return changed === 0 ? null : readRefund(id);
+      const move = db.transaction((): number => {
+        const changed = db
+          .prepare('UPDATE refunds SET status = ?, result_code = COALESCE(?, result_code), network_refund_id = COALESCE(?, network_refund_id), updated_at = ? WHERE refund_id = ? AND status = ?')
+          .run(final.status, final.resultCode, final.networkRefundId, at, id, from).changes;
+        if (changed > 0 && final.status === 'SUCCESS') {
+          prepareCached(db, 
+            `INSERT INTO merchant_entries (kind, source_id, merchant_id, amount_krw, completed_at)
+             SELECT 'REFUND', r.refund_id, p.merchant_id, r.amount_krw, ? FROM refunds r JOIN payments p ON p.payment_id = r.payment_id WHERE r.refund_id = ?`,
+          ).run(at, id);
+        }
+        return changed;
+      });
+      return move.immediate() === 0 ? null : readRefund(id);
     },
     async processingRefunds(limit) {
       return (prepareCached(db, `SELECT * FROM refunds WHERE status = 'PROCESSING' ORDER BY created_at LIMIT ?`).all(limit) as RefundRow[]).map(toRefund);

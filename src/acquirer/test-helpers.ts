@@ -76,10 +76,10 @@ export const DEFAULT_SCRIPT: FakeNetworkScript = { payOutcome: 'success', pay: '
 /** 1 CNY = 190 KRW in the fake network; the payer pays in fen, rounded up. */
 const fen = (krw: bigint): bigint => (krw * 100n + 189n) / 190n;
 
-export async function startFakeNetwork(): Promise<FakeNetwork> {
+export async function startFakeNetwork(clock: { readonly now?: () => Date } = {}): Promise<FakeNetwork> {
   const app = new Hono();
   const replayGuard = createSqliteReplayGuard(openSqlite(':memory:'));
-  const options = { self: networkIdentity, keys: directory, replayGuard };
+  const options = { self: networkIdentity, keys: directory, replayGuard, ...(clock.now === undefined ? {} : { now: clock.now }) };
   const hanging = new Set<() => void>();
   const payments = new Map<string, NetworkPaymentState>();
   const refunds = new Map<string, { status: 'SUCCESS' | 'FAIL'; resultCode: ResultCode; amount: bigint }>();
@@ -200,6 +200,7 @@ export async function startFakeNetwork(): Promise<FakeNetwork> {
         baseUrl: 'http://acquirer.test',
         keys: directory,
         fetch: async (target, init) => acquirer.app.request(target, init),
+        ...(clock.now === undefined ? {} : { now: clock.now }),
       });
     },
     async close() {
@@ -217,8 +218,8 @@ export interface Harness {
   /** Resolves when every message a fault held back was delivered. */
   settled(): Promise<void>;
   api(method: string, path: string, options?: { readonly token?: string; readonly body?: unknown; readonly raw?: string }): Promise<{ status: number; body: Record<string, unknown> }>;
-  /** An approved merchant with a store and a terminal. */
-  onboard(name?: string): Promise<{ merchantId: string; storeId: string; terminalId: string; terminalKey: string }>;
+  /** An approved merchant with a store and a terminal; `overrides` change the application (e.g. `mdrBps`). */
+  onboard(name?: string, overrides?: Record<string, unknown>): Promise<{ merchantId: string; storeId: string; terminalId: string; terminalKey: string }>;
   /** The merchant's KRW balance owed (credits − debits, posted). */
   owedTo(merchantId: string): Promise<bigint>;
   close(): Promise<void>;
@@ -228,6 +229,32 @@ export interface HarnessOptions {
   readonly paymentDeadlineMs?: number;
   readonly peerTimeoutMs?: number;
   readonly faults?: (call: FaultPlanCall) => NetworkFault | undefined;
+  /** The acquirer's and the fake network's clock (signatures stay fresh between them); real time when absent. */
+  readonly now?: () => Date;
+}
+
+/** A clock that stands still until a test moves it, forward only (signed messages must not go back in time). */
+export interface TestClock {
+  readonly now: () => Date;
+  set(at: Date | string): void;
+  advance(ms: number): void;
+}
+
+export function createTestClock(start: Date | string): TestClock {
+  let current = new Date(start).getTime();
+  assert.ok(!Number.isNaN(current), 'a test clock starts at a valid instant');
+  return {
+    now: () => new Date(current),
+    set(at) {
+      const next = new Date(at).getTime();
+      assert.ok(next >= current, `the test clock moves forward only: ${new Date(next).toISOString()} < ${new Date(current).toISOString()}`);
+      current = next;
+    },
+    advance(ms) {
+      assert.ok(ms >= 0, 'the test clock moves forward only');
+      current += ms;
+    },
+  };
 }
 
 export function merchantBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -244,7 +271,7 @@ export function merchantBody(overrides: Record<string, unknown> = {}): Record<st
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'dari-acquirer-'));
-  const network = await startFakeNetwork();
+  const network = await startFakeNetwork(options.now === undefined ? {} : { now: options.now });
   const faulty = options.faults ? faultyFetch((url, init) => fetch(url, init), options.faults) : undefined;
   const acquirer = await createAcquirer({
     dataDir: dir,
@@ -255,6 +282,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     operatorKey: OPERATOR_KEY,
     peerTimeoutMs: options.peerTimeoutMs ?? 300,
     paymentDeadlineMs: options.paymentDeadlineMs ?? 800,
+    ...(options.now === undefined ? {} : { now: options.now }),
     ...(faulty ? { fetch: faulty.fetch as FetchFunction } : {}),
   });
   const api: Harness['api'] = async (method, path, { token, body, raw } = {}) => {
@@ -272,8 +300,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     dir,
     settled: async () => faulty?.settled(),
     api,
-    async onboard(name = `Shop ${++merchants}`) {
-      const created = await api('POST', '/acquirer/v1/merchants', { token: OPERATOR_KEY, body: merchantBody({ legalName: name }) });
+    async onboard(name = `Shop ${++merchants}`, overrides = {}) {
+      const created = await api('POST', '/acquirer/v1/merchants', { token: OPERATOR_KEY, body: merchantBody({ legalName: name, ...overrides }) });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       const merchantId = created.body.merchantId as string;
       assert.equal((await api('POST', `/acquirer/v1/merchants/${merchantId}/approve`, { token: OPERATOR_KEY, body: {} })).status, 200);
