@@ -5,13 +5,28 @@
  */
 import { join } from 'node:path';
 import { Hono } from 'hono';
-import { createLedger, openSqliteLedgerStore, type VerifyReport } from '../ledger/index.ts';
+import { createLedger, openPostgresLedgerStore, openSqliteLedgerStore, type LedgerStore, type VerifyReport } from '../ledger/index.ts';
 import { BATCHING_DEFAULT, type Batching } from '../platform/batching.ts';
 import { openInstitutionDatabase } from '../platform/db/institution.ts';
+import { createPostgresPool } from '../platform/db/postgres.ts';
 import type { RouteDoc } from '../platform/http/contract.ts';
-import { createSqliteReplayGuard, SIGNATURE_AGE_SECONDS_MAX, type KeyDirectory } from '../platform/signing/index.ts';
-import { createSqliteEnvelopeArchive, mountEnvelopeRoute, peerClientFor, type FetchFunction, type SigningIdentity } from '../protocol/index.ts';
+import {
+  createPostgresReplayGuard,
+  createSqliteReplayGuard,
+  SIGNATURE_AGE_SECONDS_MAX,
+  type KeyDirectory,
+  type ReplayGuard,
+} from '../platform/signing/index.ts';
+import {
+  createSqliteEnvelopeArchive,
+  mountEnvelopeRoute,
+  peerClientFor,
+  type EnvelopeArchive,
+  type FetchFunction,
+  type SigningIdentity,
+} from '../protocol/index.ts';
 import { openWalletAccounts } from './accounts.ts';
+import { createPostgresEnvelopeArchive } from './envelope-archive-postgres.ts';
 import { assertIdNumberKey } from './id-number.ts';
 import { createKeyedLock } from '../platform/keyed-lock.ts';
 import { payerPseudonyms } from './payer-pseudonym.ts';
@@ -19,11 +34,21 @@ import { assertCodePrefix } from './payment-code.ts';
 import { createPaymentService, type PaymentService } from './payments.ts';
 import { mountProtocolRoutes, mountPublicRoutes, WALLET_ROUTE_DOCS } from './routes.ts';
 import { createAccountService, type AccountService } from './service.ts';
-import { createSqliteWalletStore } from './store.ts';
+import { createSqliteWalletStore, type WalletStore } from './store.ts';
+import { createPostgresWalletStore } from './store-postgres.ts';
+
+/**
+ * Where the wallet keeps its tables, its replay guard, its envelope archive
+ * and its ledger: SQLite files in `dataDir` (the default, no server needed),
+ * or one PostgreSQL database, the production engine (ADR 3).
+ */
+export type WalletDatabase = { readonly engine: 'sqlite' } | { readonly engine: 'postgres'; readonly url: string };
 
 export interface WalletOptions {
-  /** Holds `wallet.db` (the wallet's tables and the replay guard) and `ledger.db`. */
+  /** On SQLite, holds `wallet.db` (the wallet's tables and the replay guard) and `ledger.db`; unused on PostgreSQL. */
   readonly dataDir: string;
+  /** SQLite in `dataDir` unless told otherwise. */
+  readonly database?: WalletDatabase;
   readonly identity: SigningIdentity;
   /** Public keys of the peers; must hold the network's. */
   readonly keys: KeyDirectory;
@@ -37,7 +62,11 @@ export interface WalletOptions {
   readonly fetch?: FetchFunction;
   readonly now?: () => Date;
   readonly peerTimeoutMs?: number;
-  /** Envelopes and group commit (`batched`, the default) or the naive baseline (ADR 10). */
+  /**
+   * Envelopes and group commit (`batched`, the default) or the naive baseline
+   * (ADR 10). On PostgreSQL the wallet's own tables commit each call on its
+   * own (a pool gives the concurrency); the envelopes and the ledger batch.
+   */
   readonly batching?: Batching;
 }
 
@@ -61,13 +90,24 @@ export async function createWallet(options: WalletOptions): Promise<WalletInstan
   assertIdNumberKey(options.idNumberKey);
   const pseudonym = payerPseudonyms(options.pseudonymSecret);
   const now = options.now ?? (() => new Date());
-  const database = openInstitutionDatabase(join(options.dataDir, 'wallet.db'), options.batching ?? BATCHING_DEFAULT);
-  const store = database.committed(createSqliteWalletStore(database.db));
-  const replayGuard = database.committed(createSqliteReplayGuard(database.db));
-  const ledger = await createLedger({ store: openSqliteLedgerStore(join(options.dataDir, 'ledger.db')), ...database.ledgerBatching });
-  await openWalletAccounts(ledger);
+  const batching = options.batching ?? BATCHING_DEFAULT;
+  const storage = await openWalletStorage(options.database ?? { engine: 'sqlite' }, options.dataDir, batching);
+  const { store, replayGuard } = storage;
+  // A pool left open would keep the process alive: a wallet that fails to start closes what it opened.
+  const ledger = await storage
+    .openLedgerStore()
+    .then((ledgerStore) => createLedger({ store: ledgerStore, ...storage.ledgerBatching }))
+    .catch(async (error: unknown) => {
+      await storage.close();
+      throw error;
+    });
+  await openWalletAccounts(ledger).catch(async (error: unknown) => {
+    await ledger.close();
+    await storage.close();
+    throw error;
+  });
 
-  const network = peerClientFor(database.batching, {
+  const network = peerClientFor(batching, {
     self: options.identity,
     peerId: options.network.peerId,
     baseUrl: options.network.baseUrl,
@@ -84,7 +124,7 @@ export async function createWallet(options: WalletOptions): Promise<WalletInstan
   mountPublicRoutes(app, { accounts, payments });
   const server = { self: options.identity, keys: options.keys, replayGuard, now };
   mountProtocolRoutes(app, { server, networkId: options.network.peerId, payments });
-  mountEnvelopeRoute(app, 'wallet', { ...server, archive: database.committed(createSqliteEnvelopeArchive(database.db)) });
+  mountEnvelopeRoute(app, 'wallet', { ...server, archive: storage.archive });
 
   return {
     app,
@@ -105,14 +145,59 @@ export async function createWallet(options: WalletOptions): Promise<WalletInstan
     },
     async close() {
       await ledger.close();
-      await database.close();
+      await storage.close();
     },
   };
+}
+
+/** What the wallet keeps, on one engine; `close` ends it (the ledger is closed first, by its owner). */
+interface WalletStorage {
+  readonly store: WalletStore;
+  readonly replayGuard: ReplayGuard;
+  readonly archive: EnvelopeArchive;
+  /** Opens the wallet's ledger store; called once. */
+  openLedgerStore(): Promise<LedgerStore>;
+  /** What the ledger's writer takes: one call per transaction when naive. */
+  readonly ledgerBatching: { readonly batchEventsMax?: number };
+  close(): Promise<void>;
+}
+
+async function openWalletStorage(database: WalletDatabase, dataDir: string, batching: Batching): Promise<WalletStorage> {
+  const ledgerBatching = batching === 'naive' ? { batchEventsMax: 1 } : {};
+  if (database.engine === 'sqlite') {
+    const sqlite = openInstitutionDatabase(join(dataDir, 'wallet.db'), batching);
+    return {
+      store: sqlite.committed(createSqliteWalletStore(sqlite.db)),
+      replayGuard: sqlite.committed(createSqliteReplayGuard(sqlite.db)),
+      archive: sqlite.committed(createSqliteEnvelopeArchive(sqlite.db)),
+      openLedgerStore: async () => openSqliteLedgerStore(join(dataDir, 'ledger.db')),
+      ledgerBatching: sqlite.ledgerBatching,
+      close: () => sqlite.close(),
+    };
+  }
+  // The wallet's tables and its ledger share the database (their tables and
+  // migrations are named apart), each through its own pool: the ledger's
+  // writer holds its connection for a whole batch.
+  const pool = createPostgresPool(database.url);
+  try {
+    return {
+      store: await createPostgresWalletStore(pool),
+      replayGuard: await createPostgresReplayGuard(pool),
+      archive: await createPostgresEnvelopeArchive(pool),
+      openLedgerStore: () => openPostgresLedgerStore(database.url),
+      ledgerBatching,
+      close: () => pool.end(),
+    };
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
 }
 
 export { SIMULATED_CARD_CREDIT_CNY_MINOR, PAYMENT_CODE_TTL_SECONDS, PAGE_ITEMS_MAX, KYC_TIERS } from './limits.ts';
 export { WALLET_ROUTE_DOCS } from './routes.ts';
 export type { KycTier, User, UserId } from './types.ts';
+export type { WalletStore } from './store.ts';
 export type { WalletError } from './errors.ts';
 export type { SignupAnswer, TopupAnswer, ScanAnswer, AccountService } from './service.ts';
 export type { MpmAnswer, PaymentService } from './payments.ts';

@@ -1,9 +1,11 @@
 /**
- * The wallet's own tables (`wallet.db`): SQL behind an async interface, so
- * that a PostgreSQL store can follow; rows are mapped to domain types here
- * and nowhere else (STYLE 15). Invariants are repeated in the schema
- * (STYLE 11): one user per token hash, one top-up per (user, request id), one
- * payment per payment code, codes unique by hash.
+ * The wallet's own tables: the `WalletStore` interface, its SQLite
+ * implementation (`wallet.db`) and the row mapping both engines share (the
+ * PostgreSQL store is `store-postgres.ts`; `store.contract.test.ts` runs one
+ * suite on both). Rows are mapped to domain types here and nowhere else
+ * (STYLE 15). Invariants are repeated in the schema (STYLE 11): one user per
+ * token hash, one top-up per (user, request id), one payment per payment
+ * code, codes unique by hash.
  */
 import { migrateSqlite, prepareCached, type Migration, type SqliteDatabase } from '../platform/db/sqlite.ts';
 import { amount, parseCurrency, type Amount } from '../money/index.ts';
@@ -188,7 +190,11 @@ export interface NewRefund {
   readonly atMs: number;
 }
 
-/** The wallet's storage; SQLite now, PostgreSQL later (hence the promises). */
+/**
+ * The wallet's storage, on SQLite (`createSqliteWalletStore`) or PostgreSQL
+ * (`createPostgresWalletStore`), with the same answers on both. Each method is
+ * atomic; one that writes several rows does so in one transaction.
+ */
 export interface WalletStore {
   insertUser(user: NewUser): Promise<void>;
   userById(userId: string): Promise<User | undefined>;
@@ -242,7 +248,8 @@ export interface WalletStore {
   userEvents(userId: UserId, page: { readonly beforeSeq: number | null; readonly limit: number }): Promise<readonly UserEvent[]>;
 }
 
-type Row = Record<string, unknown>;
+/** A row as either engine returns it, before mapping. */
+export type Row = Record<string, unknown>;
 
 export function createSqliteWalletStore(db: SqliteDatabase): WalletStore {
   migrateSqlite(db, WALLET_MIGRATIONS);
@@ -452,24 +459,21 @@ export function createSqliteWalletStore(db: SqliteDatabase): WalletStore {
         page.beforeSeq === null
           ? all('SELECT * FROM wallet_user_events WHERE user_id = ? ORDER BY seq DESC LIMIT ?', userId, page.limit)
           : all('SELECT * FROM wallet_user_events WHERE user_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?', userId, page.beforeSeq, page.limit);
-      return rows.map((row) => ({
-        seq: numberOf(row.seq),
-        userId: text(row.user_id) as UserId,
-        kind: text(row.kind) as UserEventKind,
-        refId: text(row.ref_id),
-        createdAtMs: numberOf(row.created_at_ms),
-      }));
+      return rows.map(toUserEvent);
     },
   };
 }
 
 // ---------------------------------------------------------------- row mapping
+//
+// Shared by both engines: each reads integers as bigint (better-sqlite3's
+// safe integers, POSTGRES_INTEGER_TYPES), blobs as Buffer and text as string.
 
-function mapOptional<T>(row: Row | undefined, map: (row: Row) => T): T | undefined {
+export function mapOptional<T>(row: Row | undefined, map: (row: Row) => T): T | undefined {
   return row === undefined ? undefined : map(row);
 }
 
-function text(value: unknown): string {
+export function text(value: unknown): string {
   if (typeof value !== 'string') throw new Error(`assertion failed: a text column, got ${typeof value}`);
   return value;
 }
@@ -478,7 +482,7 @@ function textOrNull(value: unknown): string | null {
   return value === null ? null : text(value);
 }
 
-function bigintOf(value: unknown): bigint {
+export function bigintOf(value: unknown): bigint {
   if (typeof value !== 'bigint') throw new Error(`assertion failed: an integer column read as bigint, got ${typeof value}`);
   return value;
 }
@@ -487,6 +491,14 @@ function numberOf(value: unknown): number {
   const n = Number(bigintOf(value));
   if (!Number.isSafeInteger(n)) throw new Error(`assertion failed: ${String(value)} is a safe integer`);
   return n;
+}
+
+/** A flag column: 0/1 in SQLite (no boolean type), BOOLEAN in PostgreSQL. */
+function flag(value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  const n = numberOf(value);
+  if (n !== 0 && n !== 1) throw new Error(`assertion failed: a flag is 0 or 1, got ${n}`);
+  return n === 1;
 }
 
 function numberOrNull(value: unknown): number | null {
@@ -514,7 +526,7 @@ function resultCode(value: unknown): ResultCode {
   return code as ResultCode;
 }
 
-function toUser(row: Row): User {
+export function toUser(row: Row): User {
   return {
     userId: text(row.user_id) as UserId,
     name: text(row.name),
@@ -522,12 +534,12 @@ function toUser(row: Row): User {
     country: text(row.country),
     idNumberLast4: textOrNull(row.id_number_last4),
     kycTier: text(row.kyc_tier) as KycTier,
-    cardFunded: numberOf(row.card_funded) === 1,
+    cardFunded: flag(row.card_funded),
     createdAtMs: numberOf(row.created_at_ms),
   };
 }
 
-function toTopup(row: Row): Topup {
+export function toTopup(row: Row): Topup {
   return {
     topupId: text(row.topup_id),
     userId: text(row.user_id) as UserId,
@@ -540,7 +552,7 @@ function toTopup(row: Row): Topup {
   };
 }
 
-function toPaymentCode(row: Row): PaymentCodeRecord {
+export function toPaymentCode(row: Row): PaymentCodeRecord {
   return {
     codeId: text(row.code_id),
     userId: text(row.user_id) as UserId,
@@ -551,7 +563,7 @@ function toPaymentCode(row: Row): PaymentCodeRecord {
   };
 }
 
-function toPayment(row: Row): Payment {
+export function toPayment(row: Row): Payment {
   const detail: PaymentDetail | null =
     row.pay_amount_minor === null
       ? null
@@ -584,7 +596,7 @@ function toPayment(row: Row): Payment {
   };
 }
 
-function toRefund(row: Row): Refund {
+export function toRefund(row: Row): Refund {
   return {
     refundId: text(row.refund_id),
     paymentId: text(row.payment_id),
@@ -599,7 +611,17 @@ function toRefund(row: Row): Refund {
   };
 }
 
-function toMpm(row: Row): MpmRequest {
+export function toUserEvent(row: Row): UserEvent {
+  return {
+    seq: numberOf(row.seq),
+    userId: text(row.user_id) as UserId,
+    kind: text(row.kind) as UserEventKind,
+    refId: text(row.ref_id),
+    createdAtMs: numberOf(row.created_at_ms),
+  };
+}
+
+export function toMpm(row: Row): MpmRequest {
   return {
     mpmId: text(row.mpm_id),
     userId: text(row.user_id) as UserId,

@@ -1,14 +1,16 @@
 /**
  * Fixtures of the wallet tests: a wallet on real SQLite in a temp directory,
- * a movable clock, the network's signing key (to sign protocol requests as
- * the network would), and small HTTP helpers.
+ * or on a PostgreSQL database of its own (`engine`), a movable clock, the
+ * network's signing key (to sign protocol requests as the network would),
+ * and small HTTP helpers.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
+import { openPostgresLedgerStore, openSqliteLedgerStore, type LedgerStore } from '../ledger/index.ts';
 import { amountToJson, convert, currency, invertRate, parseAmountJson, parseRate } from '../money/index.ts';
 import { createKeyDirectory, formatRequestTime, generateSigningKeyPair, signMessage } from '../platform/signing/index.ts';
 import {
@@ -21,7 +23,12 @@ import {
   type WalletPayRequest,
 } from '../protocol/index.ts';
 import { appendCrc, buildDataObjects, encodeMerchantQr } from '../qr/index.ts';
-import { createWallet, type WalletInstance } from './index.ts';
+import { createPostgresPool } from '../platform/db/postgres.ts';
+import { openSqlite } from '../platform/db/sqlite.ts';
+import { createTestDatabase } from '../platform/testing/postgres.ts';
+import { createWallet, type WalletDatabase, type WalletInstance } from './index.ts';
+import { createSqliteWalletStore, type WalletStore } from './store.ts';
+import { createPostgresWalletStore } from './store-postgres.ts';
 
 export const WALLET_ID = 'WALLET_CN_01';
 export const NETWORK_ID = 'DARI_NETWORK';
@@ -53,31 +60,125 @@ export class TestClock {
   }
 }
 
+/** The engines the wallet's higher-level tests run on (STYLE 22). */
+export type WalletTestEngine = 'sqlite' | 'postgres';
+export const WALLET_TEST_ENGINES: readonly WalletTestEngine[] = ['sqlite', 'postgres'];
+
+/** The wallet's storage while no wallet runs on it, as a crash left it: for tests that write what a crashed wallet had written. */
+export interface StorageAtRest {
+  /** The wallet's own tables, through a store of the engine's kind. */
+  readonly store: WalletStore;
+  /** The wallet's ledger store; whoever opens a ledger on it closes that ledger. */
+  openLedgerStore(): Promise<LedgerStore>;
+}
+
 export interface TestWallet {
   readonly wallet: WalletInstance;
   readonly clock: TestClock;
+  readonly engine: WalletTestEngine;
+  /** The SQLite files' folder (on PostgreSQL an empty folder: `dataDir` is unused there). */
   readonly dir: string;
-  /** Closes the wallet and opens a new one over the same files (a restart after a crash). */
-  restart(): Promise<TestWallet>;
+  /**
+   * Closes the wallet and opens a new one over the same storage (a restart
+   * after a crash); `whileDown` runs in between. The new wallet takes over
+   * removing the storage on `close`.
+   */
+  restart(whileDown?: (storage: StorageAtRest) => Promise<void>): Promise<TestWallet>;
+  /** Everything the wallet's own tables hold, as text: SQLite's file bytes, PostgreSQL's rows (binary as latin1). */
+  storedText(): Promise<string>;
   close(): Promise<void>;
 }
 
 export interface TestWalletOptions {
+  readonly engine?: WalletTestEngine;
   readonly networkBaseUrl?: string | (() => string);
   readonly fetch?: FetchFunction;
   readonly peerTimeoutMs?: number;
   readonly clock?: TestClock;
+  /** SQLite files left by an earlier wallet; the caller removes them. */
   readonly dir?: string;
 }
 
 const pseudonymSecret = randomBytes(32);
 const idNumberKey = randomBytes(32);
 
+/** Where a test wallet keeps its data, and how to look at it from outside the wallet. */
+interface TestStorage {
+  readonly engine: WalletTestEngine;
+  readonly dir: string;
+  readonly database: WalletDatabase;
+  openAtRest(): Promise<StorageAtRest & { close(): Promise<void> }>;
+  storedText(): Promise<string>;
+  /** Removes the storage (only the one who created it). */
+  dispose(): Promise<void>;
+}
+
+async function createTestStorage(engine: WalletTestEngine, existingDir: string | undefined): Promise<TestStorage> {
+  const dir = existingDir ?? mkdtempSync(join(tmpdir(), 'dari-wallet-'));
+  const removeDir = async (): Promise<void> => {
+    if (existingDir === undefined) rmSync(dir, { recursive: true, force: true });
+  };
+  if (engine === 'sqlite') {
+    return {
+      engine,
+      dir,
+      database: { engine },
+      async openAtRest() {
+        const db = openSqlite(join(dir, 'wallet.db'));
+        return { store: createSqliteWalletStore(db), openLedgerStore: async () => openSqliteLedgerStore(join(dir, 'ledger.db')), close: async () => void db.close() };
+      },
+      async storedText() {
+        const read = (name: string): string => {
+          try {
+            return readFileSync(join(dir, name)).toString('latin1');
+          } catch {
+            return '';
+          }
+        };
+        return ['wallet.db', 'wallet.db-wal'].map(read).join('\n');
+      },
+      dispose: removeDir,
+    };
+  }
+  const database = await createTestDatabase();
+  return {
+    engine,
+    dir,
+    database: { engine, url: database.url },
+    async openAtRest() {
+      const pool = createPostgresPool(database.url, { connectionsMax: 2 });
+      return { store: await createPostgresWalletStore(pool), openLedgerStore: () => openPostgresLedgerStore(database.url), close: () => pool.end() };
+    },
+    async storedText() {
+      const pool = createPostgresPool(database.url, { connectionsMax: 1 });
+      try {
+        const { rows: tables } = await pool.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE tablename LIKE 'wallet\\_%' ORDER BY tablename`);
+        const texts: string[] = [];
+        for (const { name } of tables) {
+          const { rows } = await pool.query<Record<string, unknown>>(`SELECT * FROM ${name}`);
+          for (const row of rows) texts.push(Object.values(row).map((v) => (Buffer.isBuffer(v) ? v.toString('latin1') : String(v))).join('|'));
+        }
+        return texts.join('\n');
+      } finally {
+        await pool.end();
+      }
+    },
+    async dispose() {
+      await database.drop();
+      await removeDir();
+    },
+  };
+}
+
 export async function startTestWallet(options: TestWalletOptions = {}): Promise<TestWallet> {
-  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'dari-wallet-'));
-  const clock = options.clock ?? new TestClock();
+  const storage = await createTestStorage(options.engine ?? 'sqlite', options.dir);
+  return startOn(storage, options, options.clock ?? new TestClock());
+}
+
+async function startOn(storage: TestStorage, options: TestWalletOptions, clock: TestClock): Promise<TestWallet> {
   const wallet = await createWallet({
-    dataDir: dir,
+    dataDir: storage.dir,
+    database: storage.database,
     identity: walletIdentity,
     keys,
     network: { peerId: NETWORK_ID, baseUrl: options.networkBaseUrl ?? 'http://127.0.0.1:9' },
@@ -89,19 +190,33 @@ export async function startTestWallet(options: TestWalletOptions = {}): Promise<
     ...(options.peerTimeoutMs === undefined ? {} : { peerTimeoutMs: options.peerTimeoutMs }),
   });
   let closed = false;
+  /** Whether close() removes the storage: false once a restart handed it on. */
+  let owner = true;
   const testWallet: TestWallet = {
     wallet,
     clock,
-    dir,
-    async restart() {
-      await wallet.close();
+    engine: storage.engine,
+    dir: storage.dir,
+    async restart(whileDown) {
+      if (!closed) await wallet.close();
       closed = true;
-      return startTestWallet({ ...options, clock, dir });
+      owner = false;
+      if (whileDown) {
+        const atRest = await storage.openAtRest();
+        try {
+          await whileDown(atRest);
+        } finally {
+          await atRest.close();
+        }
+      }
+      return startOn(storage, options, clock);
     },
+    storedText: () => storage.storedText(),
     async close() {
       if (!closed) await wallet.close();
       closed = true;
-      if (options.dir === undefined) rmSync(dir, { recursive: true, force: true });
+      if (owner) await storage.dispose();
+      owner = false;
     },
   };
   return testWallet;

@@ -1,9 +1,11 @@
 /**
  * Connecting to PostgreSQL, the production engine. node-postgres returns
  * BIGINT and NUMERIC as strings by default; the stores parse them to bigint
- * themselves, so no number ever goes through a float.
+ * themselves (the ledger with `::text` casts, the institutions' stores with
+ * `POSTGRES_INTEGER_TYPES` per query), so no number ever goes through a float.
  */
 import pg from 'pg';
+import type { CustomTypesConfig } from 'pg';
 import { migrationKey, type Migration } from './sqlite.ts';
 
 export type PostgresPool = pg.Pool;
@@ -26,6 +28,53 @@ export function createPostgresPool(url: string, options: { readonly connectionsM
     console.error(`PostgreSQL closed an idle connection (${new URL(url).pathname.slice(1)}): ${error.message}`);
   });
   return pool;
+}
+
+/** Type ids (`pg_type.oid`) of the integer types, and of NUMERIC, which `SUM(bigint)` returns. */
+const INT2_OID = 21;
+const INT4_OID = 23;
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+const INTEGER_OIDS: ReadonlySet<number> = new Set([INT2_OID, INT4_OID, INT8_OID, NUMERIC_OID]);
+
+function parseInteger(text: string): bigint {
+  // NUMERIC may carry a fraction; a store that reads one as an integer has a bug.
+  if (!/^-?[0-9]+$/.test(text)) throw new Error(`assertion failed: an integer column, got ${text}`);
+  return BigInt(text);
+}
+
+/**
+ * Pass as a query's `types`: every integer column (and an integral NUMERIC)
+ * reads as `bigint`, as better-sqlite3 reads them with `defaultSafeIntegers`,
+ * so one row mapper serves both engines. Per query, not per pool: other
+ * code on a pool (the ledger, the replay guard) keeps node-postgres's defaults.
+ */
+export const POSTGRES_INTEGER_TYPES: CustomTypesConfig = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    INTEGER_OIDS.has(oid) && format !== 'binary' ? parseInteger : pg.types.getTypeParser(oid, format ?? 'text'),
+};
+
+/**
+ * Runs `work` inside BEGIN … COMMIT on one connection of `pool`, and ROLLBACK
+ * when it throws. A connection whose ROLLBACK fails may still be inside a
+ * transaction: it is destroyed, never returned to the pool.
+ */
+export async function inPostgresTransaction<T>(pool: PostgresPool, work: (client: PostgresClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    client.release();
+    return result;
+  } catch (error) {
+    const rolledBack = await client.query('ROLLBACK').then(
+      () => true,
+      () => false,
+    );
+    client.release(rolledBack ? undefined : true);
+    throw error;
+  }
 }
 
 /**
