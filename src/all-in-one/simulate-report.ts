@@ -21,7 +21,7 @@ function cny(minor: bigint): string {
 }
 
 export function formatSummaryTable(summary: SimulationSummary): string {
-  const header = ['day', 'cycle', 'payments', 'refunds', 'not paid', 'faults', 'volume KRW', 'volume CNY', 'wallet pays CNY', 'acquirer gets KRW', 'FX CNY', 'FX KRW'];
+  const header = ['day', 'cycle', 'payments', 'refunds', 'not paid', 'faults', 'volume KRW', 'volume CNY', 'wallet pays CNY', 'acquirer gets KRW', 'FX CNY', 'FX KRW', 'payouts KRW', 'MDR fees KRW'];
   const rows = summary.days.map((d) => [
     d.day,
     d.cycleId,
@@ -35,6 +35,8 @@ export function formatSummaryTable(summary: SimulationSummary): string {
     grouped(d.acquirerReceivesKrw),
     cny(d.fxNetCny),
     grouped(d.fxNetKrw),
+    grouped(d.payoutsKrw),
+    grouped(d.feesKrw),
   ]);
   const sum = (pick: (d: DaySummary) => bigint) => summary.days.reduce((s, d) => s + pick(d), 0n);
   const count = (pick: (d: DaySummary) => number) => summary.days.reduce((s, d) => s + pick(d), 0);
@@ -51,6 +53,8 @@ export function formatSummaryTable(summary: SimulationSummary): string {
     grouped(sum((d) => d.acquirerReceivesKrw)),
     cny(sum((d) => d.fxNetCny)),
     grouped(sum((d) => d.fxNetKrw)),
+    grouped(sum((d) => d.payoutsKrw)),
+    grouped(sum((d) => d.feesKrw)),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');

@@ -4,8 +4,9 @@
  * one simulated clock; tourists top up and pay in both modes, merchants
  * refund, and a few messages between the acquirer and the network are lost,
  * delayed or duplicated on purpose. At each day's cut-off the network closes
- * the cycle, and the settlement instructions are confirmed. At the end every
- * ledger must verify and the money must add up on all three sides.
+ * the cycle, and the settlement instructions are confirmed; after midnight the
+ * acquirer pays its merchants for the day (T+1) and the bank confirms. At the
+ * end every ledger must verify and the money must add up on all three sides.
  *
  * Nothing here reaches into an institution: every step is an HTTP call a
  * tourist, a POS, or an operator would make.
@@ -26,6 +27,8 @@ const OPENS_AT_MS = 0 * HOUR_MS;
 const CLOSES_AT_MS = 13 * HOUR_MS;
 /** Just after the default cut-off, 23:00 in Seoul. */
 const AFTER_CUT_OFF_MS = 14 * HOUR_MS + 5_000;
+/** Just after midnight in Seoul, when the business day is over and its payouts can run. */
+const AFTER_MIDNIGHT_MS = 15 * HOUR_MS + 5_000;
 /** Payments per tourist per day, on average. */
 const PAYMENTS_PER_TOURIST_DAY = 3;
 /** Share of payments refunded later the same day, in part or in full. */
@@ -73,6 +76,9 @@ export interface DaySummary {
   readonly fxNetCny: bigint;
   readonly fxNetKrw: bigint;
   readonly entries: number;
+  /** The acquirer's payout run for this business day (T+1): what merchants were paid and the MDR fees. */
+  readonly payoutsKrw: bigint;
+  readonly feesKrw: bigint;
 }
 
 export interface SimulationSummary {
@@ -178,7 +184,10 @@ export async function simulate(options: SimulateOptions): Promise<SimulationSumm
       }
       await faulty.settled();
       clock.jumpTo(dayStart + AFTER_CUT_OFF_MS);
-      days.push(await closeDay(dari, api, credentials, dayStart, day));
+      const closed = await closeDay(dari, api, credentials, dayStart, day);
+      // T+1: the business day is over at midnight in Seoul; the acquirer pays its merchants for it.
+      clock.jumpTo(dayStart + AFTER_MIDNIGHT_MS);
+      days.push({ ...closed, ...(await payOut(api, credentials, closed.day)) });
     }
     return await finish(dari, api, credentials, days, faultsInjected);
   } finally {
@@ -289,7 +298,7 @@ async function closeDay(
   credentials: DemoCredentials,
   dayStart: number,
   day: { payments: number; refunds: number; notPaid: number; faults: number; volumeKrw: bigint; volumeCny: bigint },
-): Promise<DaySummary> {
+): Promise<Omit<DaySummary, 'payoutsKrw' | 'feesKrw'>> {
   // The recovery pass finishes what faults left open, then closes the cycle whose cut-off passed.
   await dari.resolveOpen();
   await dari.resolveOpen();
@@ -323,6 +332,23 @@ async function closeDay(
   };
 }
 
+/** Runs the acquirer's payouts for `businessDay` and confirms each one as the bank would. */
+async function payOut(api: ApiClient, credentials: DemoCredentials, businessDay: string): Promise<{ payoutsKrw: bigint; feesKrw: bigint }> {
+  const token = credentials.acquirerOperatorKey;
+  const run = await api.call<{ payouts: { payoutId: string; attempt: number; amount: { value: string }; fee: { value: string } }[] }>('POST', '/acquirer/v1/payout-runs', {
+    token,
+    body: { businessDay },
+  });
+  let payoutsKrw = 0n;
+  let feesKrw = 0n;
+  for (const payout of run.payouts) {
+    await api.call('POST', `/acquirer/v1/payouts/${payout.payoutId}/confirm`, { token, body: { attempt: payout.attempt } });
+    payoutsKrw += BigInt(payout.amount.value);
+    feesKrw += BigInt(payout.fee.value);
+  }
+  return { payoutsKrw, feesKrw };
+}
+
 async function finish(dari: Dari, api: ApiClient, credentials: DemoCredentials, days: readonly DaySummary[], faultsInjected: number): Promise<SimulationSummary> {
   const ledgersVerify = {
     wallet: (await dari.wallet.verifyLedger()).ok,
@@ -341,6 +367,11 @@ async function finish(dari: Dari, api: ApiClient, credentials: DemoCredentials, 
       name: 'each cycle nets to zero with the FX accounts',
       ok: days.every((d) => d.acquirerReceivesKrw + d.fxNetKrw === 0n && -d.walletPaysCny + d.fxNetCny === 0n),
       detail: `${days.length} cycles`,
+    },
+    {
+      name: "merchants were paid what they took, less refunds and fees, to the won",
+      ok: days.reduce((s, d) => s + d.payoutsKrw + d.feesKrw, 0n) === days.reduce((s, d) => s + d.acquirerReceivesKrw, 0n),
+      detail: `paid ${days.reduce((s, d) => s + d.payoutsKrw, 0n)} + fees ${days.reduce((s, d) => s + d.feesKrw, 0n)} KRW against ${days.reduce((s, d) => s + d.acquirerReceivesKrw, 0n)} KRW cleared`,
     },
     {
       name: 'every payment reached a terminal state at the network',
