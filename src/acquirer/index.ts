@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
-import { createLedger, openSqliteLedgerStore, type VerifyReport } from '../ledger/index.ts';
+import { createLedger, ledgerHealth, type LedgerHealth, openSqliteLedgerStore, type VerifyReport } from '../ledger/index.ts';
 import { BATCHING_DEFAULT, type Batching } from '../platform/batching.ts';
 import { openInstitutionDatabase } from '../platform/db/institution.ts';
 import type { RouteDoc } from '../platform/http/contract.ts';
@@ -69,7 +69,7 @@ export interface AcquirerInstance {
   /** An account's posted credits − posted debits in the KRW ledger (0 for an unknown account): what a payable or revenue account holds. */
   accountBalanceKrw(accountId: string): Promise<bigint>;
   /** A cheap read of the ledger, for health checks: a full verify is for operators and tests. */
-  ledgerStatus(): Promise<{ readonly engine: string; readonly lastTimestamp: string; readonly callsQueued: number }>;
+  ledgerStatus(): Promise<LedgerHealth>;
   close(): Promise<void>;
 }
 
@@ -127,12 +127,7 @@ export async function createAcquirer(options: AcquirerOptions): Promise<Acquirer
       const balance = await ledger.getAccountBalance(accountId);
       return balance === null ? 0n : balance.creditsPosted - balance.debitsPosted;
     },
-    async ledgerStatus() {
-      // A real read, so that a broken database file fails the check.
-      await ledger.lookupAccounts(['health-check']);
-      const { engine, lastTimestamp, callsQueued } = ledger.status();
-      return { engine, lastTimestamp: lastTimestamp.toString(), callsQueued };
-    },
+    ledgerStatus: () => ledgerHealth(ledger),
     async close() {
       await ledger.close();
       await database.close();

@@ -301,7 +301,6 @@ async function closeDay(
 ): Promise<Omit<DaySummary, 'payoutsKrw' | 'feesKrw'>> {
   // The recovery pass finishes what faults left open, then closes the cycle whose cut-off passed.
   await dari.resolveOpen();
-  await dari.resolveOpen();
   const cycles = await api.call<{ cycles: { cycleId: string }[] }>('GET', '/network/v1/clearing/cycles?limit=1', { token: credentials.networkOperatorKey });
   const cycleId = cycles.cycles[0]?.cycleId;
   if (!cycleId) throw new Error('simulate: the day ended without a closed cycle');

@@ -106,3 +106,17 @@ export async function createLedger(options: LedgerOptions): Promise<Ledger> {
     },
   };
 }
+
+/** What a health check reports of a ledger. */
+export interface LedgerHealth {
+  readonly engine: string;
+  readonly lastTimestamp: string;
+  readonly callsQueued: number;
+}
+
+/** A cheap check for `/health`: one real read (so a broken database file fails it) and the writer's state; a full verify is for operators and tests. */
+export async function ledgerHealth(ledger: Ledger): Promise<LedgerHealth> {
+  await ledger.lookupAccounts(['health-check']);
+  const { engine, lastTimestamp, callsQueued } = ledger.status();
+  return { engine, lastTimestamp: lastTimestamp.toString(), callsQueued };
+}

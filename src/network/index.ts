@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { Hono } from 'hono';
-import { createLedger, openSqliteLedgerStore, type VerifyReport } from '../ledger/index.ts';
+import { createLedger, ledgerHealth, type LedgerHealth, openSqliteLedgerStore, type VerifyReport } from '../ledger/index.ts';
 import { BATCHING_DEFAULT, type Batching } from '../platform/batching.ts';
 import { openInstitutionDatabase } from '../platform/db/institution.ts';
 import type { RouteDoc } from '../platform/http/contract.ts';
@@ -76,7 +76,7 @@ export interface NetworkInstance {
   resolveOpen(): Promise<void>;
   verifyLedger(): Promise<VerifyReport>;
   /** A cheap read of the ledger, for health checks: a full verify is for operators and tests. */
-  ledgerStatus(): Promise<{ readonly engine: string; readonly lastTimestamp: string; readonly callsQueued: number }>;
+  ledgerStatus(): Promise<LedgerHealth>;
   close(): Promise<void>;
 }
 
@@ -158,12 +158,7 @@ export async function createNetwork(options: NetworkOptions): Promise<NetworkIns
       await clearing.closeDueCycles();
     },
     verifyLedger: () => ledger.verify(),
-    async ledgerStatus() {
-      // A real read, so that a broken database file fails the check.
-      await ledger.lookupAccounts(['health-check']);
-      const { engine, lastTimestamp, callsQueued } = ledger.status();
-      return { engine, lastTimestamp: lastTimestamp.toString(), callsQueued };
-    },
+    ledgerStatus: () => ledgerHealth(ledger),
     async close() {
       await ledger.close();
       await database.close();

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { Hono } from 'hono';
-import { createLedger, openPostgresLedgerStore, openSqliteLedgerStore, type LedgerStore, type VerifyReport } from '../ledger/index.ts';
+import { createLedger, ledgerHealth, type LedgerHealth, openPostgresLedgerStore, openSqliteLedgerStore, type LedgerStore, type VerifyReport } from '../ledger/index.ts';
 import { BATCHING_DEFAULT, type Batching } from '../platform/batching.ts';
 import { openInstitutionDatabase } from '../platform/db/institution.ts';
 import { createPostgresPool } from '../platform/db/postgres.ts';
@@ -81,7 +81,7 @@ export interface WalletInstance {
   resolveOpen(): Promise<void>;
   verifyLedger(): Promise<VerifyReport>;
   /** A cheap read of the ledger, for health checks: a full verify is for operators and tests. */
-  ledgerStatus(): Promise<{ readonly engine: string; readonly lastTimestamp: string; readonly callsQueued: number }>;
+  ledgerStatus(): Promise<LedgerHealth>;
   close(): Promise<void>;
 }
 
@@ -137,12 +137,7 @@ export async function createWallet(options: WalletOptions): Promise<WalletInstan
       await replayGuard.prune(new Date(now().getTime() - SIGNATURE_AGE_SECONDS_MAX * 1000));
     },
     verifyLedger: () => ledger.verify(),
-    async ledgerStatus() {
-      // A real read, so that a broken database file fails the check.
-      await ledger.lookupAccounts(['health-check']);
-      const { engine, lastTimestamp, callsQueued } = ledger.status();
-      return { engine, lastTimestamp: lastTimestamp.toString(), callsQueued };
-    },
+    ledgerStatus: () => ledgerHealth(ledger),
     async close() {
       await ledger.close();
       await storage.close();
