@@ -8,6 +8,7 @@ import {
   CLEARING_FILE_FIELD_CHARS_MAX,
   CLEARING_FILE_LINE_CHARS_MAX,
   CLEARING_TRANSACTION_TYPES,
+  clearingFileChecksum,
   parseClearingFile,
   writeClearingFile,
   type ClearingFile,
@@ -374,5 +375,15 @@ describe('properties (seeded)', () => {
       }),
       { numRuns: 300, seed: 20_261_203 },
     );
+  });
+});
+
+describe('clearingFileChecksum', () => {
+  it("reads the trailer's checksum of a written file, the one the parser checks", () => {
+    const text = writeClearingFile({ header: { cycleId: '2026-11-25T2300', participantId: 'ACQ', opensAt: new Date('2026-11-24T14:00:00Z'), closesAt: new Date('2026-11-25T14:00:00Z') }, records: [] });
+    const parsed = parseClearingFile(text);
+    assert.ok(parsed.ok);
+    assert.equal(clearingFileChecksum(text), parsed.value.checksum);
+    assert.throws(() => clearingFileChecksum('not a file'));
   });
 });

@@ -439,6 +439,14 @@ function fieldReader<C extends Column>(line: Line, columns: readonly C[]): Field
 }
 
 /** A reader may lower the limits (never raise them): a small institution expects small files. */
+/** The checksum a written file ends with (its trailer's last field), without parsing the rest. */
+export function clearingFileChecksum(text: string): string {
+  const end = text.endsWith('\r\n') ? text.length - 2 : text.length;
+  const checksum = text.slice(text.lastIndexOf(',', end) + 1, end);
+  if (!CHECKSUM_PATTERN.test(checksum)) throw new Error('assertion failed: a written clearing file ends with its checksum');
+  return checksum;
+}
+
 export interface ClearingFileLimits {
   /** At most `CLEARING_FILE_LINES_MAX`. */
   readonly linesMax?: number;

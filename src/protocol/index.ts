@@ -49,6 +49,7 @@ export {
   CLEARING_FILE_TRAILER_COLUMNS,
   CLEARING_FILE_VERSION,
   CLEARING_TRANSACTION_TYPES,
+  clearingFileChecksum,
   parseClearingFile,
   writeClearingFile,
   type ClearingDirection,

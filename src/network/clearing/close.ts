@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import type { Ledger, LedgerTimestamp, Transfer } from '../../ledger/index.ts';
 import { PAGE_TRANSFERS_MAX } from '../../ledger/index.ts';
 import { amount, type Amount } from '../../money/index.ts';
-import { writeClearingFile, type ClearingRecord } from '../../protocol/index.ts';
+import { clearingFileChecksum, writeClearingFile, type ClearingRecord } from '../../protocol/index.ts';
 import { participantAccountId } from '../postings.ts';
 import type { NetworkStore } from '../store.ts';
 import type { NetworkPayment, NetworkRefund, Participant } from '../types.ts';
@@ -89,7 +89,7 @@ export async function clearCycle(input: {
       header: { cycleId: cycle.id, participantId: participant.participantId, opensAt: cycle.opensAt, closesAt: cycle.closesAt },
       records,
     });
-    files.push({ cycleId: cycle.id, participantId: participant.participantId, content, checksum: checksumOf(content), detailCount: records.length });
+    files.push({ cycleId: cycle.id, participantId: participant.participantId, content, checksum: clearingFileChecksum(content), detailCount: records.length });
   }
   const positions = accumulator.finish();
   const instructions: StoredInstruction[] = positions.instructions.map((i) => ({
@@ -178,11 +178,4 @@ function recordOf(participant: Participant, move: Move): ClearingRecord {
     direction,
     fxRate: { base: payment.fxQuote.base, quote: payment.fxQuote.quote, rate: payment.fxQuote.rate },
   };
-}
-
-function checksumOf(content: string): string {
-  const trailer = content.trimEnd().split('\r\n').at(-1) ?? '';
-  const checksum = trailer.split(',').at(-1) ?? '';
-  if (!/^[0-9a-f]{64}$/.test(checksum)) throw new Error('assertion failed: a written clearing file ends with its checksum');
-  return checksum;
 }
