@@ -10,7 +10,18 @@ import { BATCHING_DEFAULT, type Batching } from '../platform/batching.ts';
 import { openInstitutionDatabase } from '../platform/db/institution.ts';
 import type { RouteDoc } from '../platform/http/contract.ts';
 import { createSqliteReplayGuard, type KeyDirectory } from '../platform/signing/index.ts';
-import { createSqliteEnvelopeArchive, mountEnvelopeRoute, peerClientFor, PEER_CALL_TIMEOUT_MS_DEFAULT, type FetchFunction, type SigningIdentity } from '../protocol/index.ts';
+import {
+  createReconciliationService,
+  createSqliteEnvelopeArchive,
+  createSqliteReconciliationStore,
+  mountEnvelopeRoute,
+  peerClientFor,
+  PEER_CALL_TIMEOUT_MS_DEFAULT,
+  type FetchFunction,
+  type ReconciliationService,
+  type SigningIdentity,
+} from '../protocol/index.ts';
+import { acquirerLedgerReader } from './reconciliation.ts';
 import { createPaymentEvents } from './events.ts';
 import { ensureAccounts } from './money-moves.ts';
 import { createPaymentFlow, PAYMENT_DEADLINE_MS_DEFAULT } from './payment-flow.ts';
@@ -62,6 +73,8 @@ export interface AcquirerInstance {
   readonly service: AcquirerService;
   /** Merchant payouts (T+1): runs, the bank's file, the bank's word. */
   readonly payouts: PayoutService;
+  /** The operator's reconciliation of clearing cycles against the acquirer's ledger. */
+  readonly reconciliation: ReconciliationService;
   readonly protocol: ProtocolHandlers;
   /** One recovery pass over payments and refunds left open, and payout steps left undone; idempotent. */
   resolveOpen(): Promise<void>;
@@ -84,7 +97,8 @@ export async function createAcquirer(options: AcquirerOptions): Promise<Acquirer
   const database = openInstitutionDatabase(join(options.dataDir, 'acquirer.db'), options.batching ?? BATCHING_DEFAULT);
   const store = database.committed(createSqliteAcquirerStore(database.db));
   const replayGuard = database.committed(createSqliteReplayGuard(database.db));
-  const ledger = await createLedger({ store: openSqliteLedgerStore(join(options.dataDir, 'ledger.db')), ...database.ledgerBatching });
+  // The ledger's timestamps follow the acquirer's clock: reconciliation reads a cycle's hours off them.
+  const ledger = await createLedger({ store: openSqliteLedgerStore(join(options.dataDir, 'ledger.db')), clock: () => BigInt(now().getTime()) * 1_000_000n, ...database.ledgerBatching });
   await ensureAccounts(ledger, []);
   const network = peerClientFor(database.batching, {
     self: options.identity,
@@ -108,15 +122,23 @@ export async function createAcquirer(options: AcquirerOptions): Promise<Acquirer
   const service = createAcquirerService({ store, ledger, flow, idPrefix: options.merchantIdPrefix, operatorKey: options.operatorKey, now, paymentDeadlineMs });
   const payouts = createPayoutService({ store: database.committed(createSqlitePayoutStore(database.db)), ledger, now });
   const handlers = createProtocolHandlers({ store, flow, networkId: options.network.peerId, now, paymentDeadlineMs });
+  const reconciliation = createReconciliationService({
+    network,
+    participantId: options.identity.clientId,
+    reader: acquirerLedgerReader(ledger, store),
+    store: database.committed(createSqliteReconciliationStore(database.db)),
+    now,
+  });
   const app = new Hono();
   const server = { self: options.identity, keys: options.keys, replayGuard, now };
-  mountAcquirerRoutes(app, { service, payouts, handlers, events, protocol: server });
+  mountAcquirerRoutes(app, { service, payouts, handlers, events, protocol: server, reconciliation });
   mountEnvelopeRoute(app, 'acquirer', { ...server, archive: database.committed(createSqliteEnvelopeArchive(database.db)) });
   return {
     app,
     routeDocs: ACQUIRER_ROUTE_DOCS,
     service,
     payouts,
+    reconciliation,
     protocol: handlers,
     async resolveOpen() {
       await flow.resolveOpen();

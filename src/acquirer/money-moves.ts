@@ -36,13 +36,20 @@ export const MDR_FEES_ACCOUNT_ID = 'mdr-fees';
 export const ACCOUNT_CODE = { network: 1, merchant: 2, payoutsInFlight: 3, bankSettlement: 4, mdrFees: 5 } as const;
 export const TRANSFER_CODE = { pay: 10, refund: 20, cancel: 30, payoutFee: 40, payoutSend: 50, payoutConfirm: 60, payoutReturn: 70 } as const;
 
+/** The ids of the transfers that follow a payment at the network (reconciliation looks them up by them). */
+export const TRANSFER_ID = {
+  pay: (paymentId: string) => `pay:${paymentId}`,
+  cancel: (paymentId: string) => `cancel:${paymentId}`,
+  refund: (refundId: string) => `refund:${refundId}`,
+} as const;
+
 export function merchantAccountId(merchantId: MerchantId): string {
   return `merchant:${merchantId}`;
 }
 
 export function payTransfer(payment: Payment): NewTransfer {
   return {
-    id: `pay:${payment.paymentId}`,
+    id: TRANSFER_ID.pay(payment.paymentId),
     debitAccountId: NETWORK_ACCOUNT_ID,
     creditAccountId: merchantAccountId(payment.merchantId),
     amount: payment.amountKrw,
@@ -53,7 +60,7 @@ export function payTransfer(payment: Payment): NewTransfer {
 
 export function cancelTransfer(payment: Payment): NewTransfer {
   return {
-    id: `cancel:${payment.paymentId}`,
+    id: TRANSFER_ID.cancel(payment.paymentId),
     debitAccountId: merchantAccountId(payment.merchantId),
     creditAccountId: NETWORK_ACCOUNT_ID,
     amount: payment.amountKrw,
@@ -64,7 +71,7 @@ export function cancelTransfer(payment: Payment): NewTransfer {
 
 export function refundTransfer(refund: Refund, merchantId: MerchantId): NewTransfer {
   return {
-    id: `refund:${refund.refundId}`,
+    id: TRANSFER_ID.refund(refund.refundId),
     debitAccountId: merchantAccountId(merchantId),
     creditAccountId: NETWORK_ACCOUNT_ID,
     amount: refund.amountKrw,

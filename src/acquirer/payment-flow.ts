@@ -15,7 +15,7 @@ import type { Ledger } from '../ledger/index.ts';
 import type { MerchantWire, PeerCallOutcome, PeerClient } from '../protocol/index.ts';
 import type { PaymentEvents } from './events.ts';
 import { createKeyedLock } from '../platform/keyed-lock.ts';
-import { cancelTransfer, ensureAccounts, payTransfer, recordTransfer, refundTransfer } from './money-moves.ts';
+import { cancelTransfer, ensureAccounts, payTransfer, recordLinked, recordTransfer, refundTransfer } from './money-moves.ts';
 import type { AcquirerStore } from './store.ts';
 import type { MerchantId, PayerSide, Payment, PaymentId, Refund, RefundId } from './types.ts';
 
@@ -36,7 +36,8 @@ export const RESOLVE_BATCH_MAX = 100;
 export type PaymentDecision =
   | { readonly kind: 'success'; readonly side: PayerSide }
   | { readonly kind: 'fail'; readonly resultCode: string }
-  | { readonly kind: 'cancelled'; readonly resultCode: string }
+  /** `reversed`: the payment had succeeded at the network before it was cancelled, and this side is what the network said of it. */
+  | { readonly kind: 'cancelled'; readonly resultCode: string; readonly reversed?: PayerSide }
   | { readonly kind: 'unknown' };
 
 export type RefundDecision =
@@ -75,6 +76,22 @@ export function decidePayAnswer(outcome: PeerCallOutcome<'networkPay'>, at: Date
   }
 }
 
+/**
+ * A payment the network reports CANCELLED; with a payment time, it had
+ * succeeded before the cancellation reversed it (an inquiry's or a
+ * notification's answer carries what the network knew of it).
+ */
+export function cancelledDecision(r: {
+  readonly paymentId?: string | undefined;
+  readonly paymentTime?: string | undefined;
+  readonly payAmount?: PayerSide['payAmount'] | undefined;
+  readonly fxQuote?: PayerSide['fxQuote'] | undefined;
+  readonly payerId?: string | undefined;
+}): PaymentDecision {
+  if (r.paymentTime === undefined) return { kind: 'cancelled', resultCode: 'CANCELLED' };
+  return { kind: 'cancelled', resultCode: 'CANCELLED', reversed: { networkPaymentId: r.paymentId ?? null, payAmount: r.payAmount ?? null, fxQuote: r.fxQuote ?? null, payerId: r.payerId ?? null, paidAt: r.paymentTime } };
+}
+
 export function decideInquiry(outcome: PeerCallOutcome<'networkInquiryPayment'>, at: Date): PaymentDecision {
   if (outcome.kind === 'no-answer' || outcome.response.result.resultStatus !== 'S') return { kind: 'unknown' };
   const r = outcome.response;
@@ -87,7 +104,7 @@ export function decideInquiry(outcome: PeerCallOutcome<'networkInquiryPayment'>,
     case 'FAIL':
       return { kind: 'fail', resultCode: r.paymentResult?.resultCode ?? 'UNKNOWN_EXCEPTION' };
     case 'CANCELLED':
-      return { kind: 'cancelled', resultCode: 'CANCELLED' };
+      return cancelledDecision(r);
     case 'PROCESSING':
     case undefined:
       return { kind: 'unknown' };
@@ -181,6 +198,13 @@ export function createPaymentFlow(deps: PaymentFlowDeps): PaymentFlow {
           return moved(paymentId, await store.movePayment(paymentId, 'SUCCESS', { status: 'CANCELLED', resultCode: decision.resultCode }, at));
         }
         if (current.status !== 'PROCESSING') return current;
+        if (decision.reversed) {
+          // The network paid the merchant's side and took it back before the acquirer heard of the
+          // payment: book both movements, as the network did, so the ledger matches its clearing file.
+          await ensureAccounts(ledger, [current.merchantId]);
+          await recordLinked(ledger, [payTransfer(current), cancelTransfer(current)]);
+          return moved(paymentId, await store.movePayment(paymentId, 'PROCESSING', { status: 'CANCELLED', resultCode: decision.resultCode, ...decision.reversed }, at));
+        }
         return moved(paymentId, await store.movePayment(paymentId, 'PROCESSING', { status: 'CANCELLED', resultCode: decision.resultCode }, at));
     }
   }
@@ -199,7 +223,9 @@ export function createPaymentFlow(deps: PaymentFlowDeps): PaymentFlow {
     if (answer.kind === 'no-answer' || answer.response.result.resultStatus === 'U') return { kind: 'unknown', payment: (await store.getPayment(id))! };
     const { result } = answer.response;
     if (result.resultStatus === 'S') {
-      const after = await applyPayment(id, { kind: 'cancelled', resultCode: 'CANCELLED' });
+      const { paymentId: networkPaymentId, paymentTime } = answer.response;
+      const reversed = paymentTime === undefined ? {} : { reversed: { networkPaymentId: networkPaymentId ?? null, payAmount: null, fxQuote: null, payerId: null, paidAt: paymentTime } };
+      const after = await applyPayment(id, { kind: 'cancelled', resultCode: 'CANCELLED', ...reversed });
       return { kind: 'cancelled', payment: after };
     }
     // Refused. The network never had it (the pay was lost, and the network

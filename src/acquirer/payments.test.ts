@@ -84,6 +84,21 @@ describe('POS payments against the network', () => {
     assert.equal(await h.owedTo(shop.merchantId), owed);
   });
 
+  it('the network succeeds, but no answer or inquiry gets through before the deadline: the cancel reverses it, and the acquirer books both moves as the network did', async () => {
+    h.network.script = { ...DEFAULT_SCRIPT, pay: 'hang', inquiry: 'hang', payOutcome: 'success' };
+    const owed = await h.owedTo(shop.merchantId);
+    const r = await pay(h, shop, 6_000);
+    assert.equal(r.status, 504);
+    assert.equal(r.body.status, 'CANCELLED');
+    const id = r.body.paymentId as string;
+    assert.equal(h.network.payments.get(id)?.status, 'CANCELLED');
+    assert.equal(await h.owedTo(shop.merchantId), owed, 'paid and taken back: the merchant is owed nothing for it');
+    const moves = h.ledgerTransfers([`pay:${id}`, `cancel:${id}`]);
+    assert.deepEqual(moves.map((t) => [t.id, t.amount]), [[`pay:${id}`, 6_000n], [`cancel:${id}`, 6_000n]], "both of the network's movements are in the ledger, for reconciliation");
+    const read = await h.api('GET', `/acquirer/v1/payments/${id}`, { token: OPERATOR_KEY });
+    assert.equal(read.body.status, 'CANCELLED');
+  });
+
   it('nothing answers, not even the cancel: 202 PROCESSING, and the resolver finishes it later', async () => {
     h.network.script = { ...DEFAULT_SCRIPT, pay: 'hang', inquiry: 'hang', cancel: 'hang', payOutcome: 'processing' };
     const owed = await h.owedTo(shop.merchantId);

@@ -17,7 +17,7 @@ import {
   type VerifiedSender,
 } from '../protocol/index.ts';
 import { decodeMerchantQr, isDariMerchant } from '../qr/index.ts';
-import type { PaymentDecision, PaymentFlow } from './payment-flow.ts';
+import { cancelledDecision, type PaymentDecision, type PaymentFlow } from './payment-flow.ts';
 import { krwAmount, merchantWireOf, newPaymentId, requestHash } from './service.ts';
 import type { AcquirerStore } from './store.ts';
 import type { Merchant, Order, Payment, PaymentId, StoreId } from './types.ts';
@@ -57,7 +57,7 @@ export function notifyDecision(request: NotifyPaymentRequest, at: Date): Payment
     case 'FAIL':
       return { kind: 'fail', resultCode: request.paymentResult.resultCode };
     case 'CANCELLED':
-      return { kind: 'cancelled', resultCode: 'CANCELLED' };
+      return cancelledDecision(request);
     case 'PROCESSING':
       return { kind: 'unknown' };
   }

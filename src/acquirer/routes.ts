@@ -15,7 +15,10 @@ import {
   notifyPaymentResponseSchema,
   userInitiatedPayRequestSchema,
   userInitiatedPayResponseSchema,
+  mountReconciliationRoutes,
+  reconciliationRouteDocs,
   type ProtocolServerOptions,
+  type ReconciliationService,
 } from '../protocol/index.ts';
 import { formatBusinessRegistrationNumber } from './business-registration-number.ts';
 import {
@@ -194,6 +197,7 @@ export interface RouteDeps {
   readonly handlers: ProtocolHandlers;
   readonly events: PaymentEvents;
   readonly protocol: ProtocolServerOptions;
+  readonly reconciliation: ReconciliationService;
 }
 
 export function mountAcquirerRoutes(app: Hono, deps: RouteDeps): void {
@@ -207,6 +211,15 @@ export function mountAcquirerRoutes(app: Hono, deps: RouteDeps): void {
     if (role === 'terminal' && principal.value.kind !== 'terminal') return { ok: false, error: { kind: 'forbidden', message: 'this is a terminal endpoint: use a terminal key' } };
     return principal;
   }
+
+  mountReconciliationRoutes(app, {
+    prefix: '/acquirer/v1',
+    reconciliation: deps.reconciliation,
+    async operator(c) {
+      const who = await authorise(c, 'operator');
+      return who.ok ? null : fail(c, who.error);
+    },
+  });
 
   async function terminalOf(c: Context): Promise<Result<Terminal, AcquirerError>> {
     const principal = await authorise(c, 'terminal');
@@ -513,6 +526,7 @@ const TAG = 'acquirer';
 const PAYOUT_TAG = 'acquirer (payouts)';
 
 export const ACQUIRER_ROUTE_DOCS: readonly RouteDoc[] = [
+  ...reconciliationRouteDocs('/acquirer/v1', 'acquirer reconciliation', 'operatorKey'),
   { method: 'post', path: '/acquirer/v1/merchants', summary: 'Sign up a merchant (pending review)', tag: TAG, security: 'operatorKey', request: registerMerchantSchema, errors: [...AUTH, BAD, E(400, 'INVALID_BUSINESS_REGISTRATION_NUMBER')] },
   { method: 'get', path: '/acquirer/v1/merchants', summary: 'List merchants, a page at a time', tag: TAG, security: 'operatorKey', errors: [...AUTH, BAD] },
   { method: 'get', path: '/acquirer/v1/merchants/{id}', summary: 'A merchant', tag: TAG, security: 'operatorKey', response: merchantViewSchema, errors: [...AUTH, E(404, 'NOT_FOUND')] },

@@ -47,7 +47,14 @@ export const directory = createKeyDirectory([
 
 /** How the fake network answers one call: from its state, with U, or not at all (until the test ends). */
 export type Reply = 'answer' | 'U' | 'hang';
-export type NetworkPaymentState = { status: 'PROCESSING' | 'SUCCESS' | 'FAIL' | 'CANCELLED'; resultCode: ResultCode; request?: AcquirerPayRequest; refunded: bigint };
+export type NetworkPaymentState = {
+  status: 'PROCESSING' | 'SUCCESS' | 'FAIL' | 'CANCELLED';
+  resultCode: ResultCode;
+  request?: AcquirerPayRequest;
+  refunded: bigint;
+  /** Set once the payment succeeded: a later cancellation reverses it, and says so. */
+  paidAt?: string;
+};
 
 export interface FakeNetworkScript {
   /** What a new pay does to the network's state: succeed, fail with a code, or stay PROCESSING (the wallet did not answer). */
@@ -90,7 +97,7 @@ export async function startFakeNetwork(clock: { readonly now?: () => Date } = {}
 
   const successFields = (id: string, state: NetworkPaymentState) => ({
     paymentId: `NP${id}`,
-    paymentTime: new Date().toISOString(),
+    paymentTime: (state.paidAt ??= new Date().toISOString()),
     paymentAmount: state.request!.paymentAmount,
     payAmount: { currency: 'CNY', value: fen(BigInt(state.request!.paymentAmount.value)).toString() },
     fxQuote: { quoteId: 'Q1', baseCurrency: 'CNY', quoteCurrency: 'KRW', rate: '190' },
@@ -127,7 +134,8 @@ export async function startFakeNetwork(clock: { readonly now?: () => Date } = {}
     const state = payments.get(paymentRequestId);
     if (state === undefined) return { result: result('ORDER_NOT_EXIST') };
     const paymentResult = state.status === 'SUCCESS' ? result('SUCCESS') : state.status === 'PROCESSING' ? result('PAYMENT_IN_PROCESS') : result(state.resultCode);
-    return { result: result('SUCCESS'), paymentResult, paymentStatus: state.status, ...(state.status === 'SUCCESS' ? successFields(paymentRequestId, state) : {}) };
+    const succeeded = state.status === 'SUCCESS' || (state.status === 'CANCELLED' && state.paidAt !== undefined);
+    return { result: result('SUCCESS'), paymentResult, paymentStatus: state.status, ...(succeeded ? successFields(paymentRequestId, state) : {}) };
   });
 
   mountProtocolRoute(app, 'networkCancelPayment', options, async ({ paymentRequestId }) => {
@@ -142,8 +150,9 @@ export async function startFakeNetwork(clock: { readonly now?: () => Date } = {}
     }
     if (state.refunded > 0n) return { result: result('CANCEL_WINDOW_EXCEED') };
     if (state.status === 'FAIL') return { result: result('ORDER_IS_CLOSED') };
+    if (state.status === 'SUCCESS') state.paidAt ??= new Date().toISOString();
     state.status = 'CANCELLED';
-    return { result: result('SUCCESS'), paymentId: `NP${paymentRequestId}`, cancelTime: new Date().toISOString() };
+    return { result: result('SUCCESS'), paymentId: `NP${paymentRequestId}`, cancelTime: new Date().toISOString(), ...(state.paidAt === undefined ? {} : { paymentTime: state.paidAt }) };
   });
 
   mountProtocolRoute(app, 'networkRefund', options, async (request) => {
@@ -222,6 +231,8 @@ export interface Harness {
   onboard(name?: string, overrides?: Record<string, unknown>): Promise<{ merchantId: string; storeId: string; terminalId: string; terminalKey: string }>;
   /** The merchant's KRW balance owed (credits − debits, posted). */
   owedTo(merchantId: string): Promise<bigint>;
+  /** The acquirer's ledger transfers with these ids, in ledger order, read from its database file as an auditor would. */
+  ledgerTransfers(ids: readonly string[]): { id: string; amount: bigint }[];
   close(): Promise<void>;
 }
 
@@ -309,6 +320,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const terminal = await api('POST', `/acquirer/v1/merchants/${merchantId}/terminals`, { token: OPERATOR_KEY, body: { storeId: store.body.storeId, label: 'Counter 1' } });
       assert.equal(terminal.status, 201, JSON.stringify(terminal.body));
       return { merchantId, storeId: store.body.storeId as string, terminalId: terminal.body.terminalId as string, terminalKey: terminal.body.terminalKey as string };
+    },
+    ledgerTransfers(ids) {
+      const db = openSqlite(join(dir, 'ledger.db'), { readonly: true });
+      try {
+        const rows = db.prepare(`SELECT id, amount FROM transfers WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY timestamp`).all(...ids) as { id: string; amount: bigint | number }[];
+        return rows.map((r) => ({ id: r.id, amount: BigInt(r.amount) }));
+      } finally {
+        db.close();
+      }
     },
     async owedTo(merchantId) {
       const report = await acquirer.verifyLedger();

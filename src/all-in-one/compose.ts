@@ -86,6 +86,7 @@ export async function startDari(options: DariOptions): Promise<Dari> {
     keys,
     network: { peerId: PARTICIPANTS.network, baseUrl },
     codePrefix: WALLET_CODE_PREFIX,
+    operatorKey: secrets.walletOperatorKey,
     pseudonymSecret: secrets.walletPseudonymSecret,
     idNumberKey: secrets.walletIdNumberKey,
     ...common,

@@ -20,6 +20,7 @@ export interface DariSecrets {
   readonly keys: Readonly<Record<keyof typeof PARTICIPANTS, SigningKeyPair>>;
   readonly walletPseudonymSecret: Buffer;
   readonly walletIdNumberKey: Buffer;
+  readonly walletOperatorKey: string;
   readonly acquirerOperatorKey: string;
   readonly networkOperatorKey: string;
 }
@@ -29,6 +30,8 @@ interface SecretsFile {
   readonly privateKeysPem: Record<keyof typeof PARTICIPANTS, string>;
   readonly walletPseudonymSecret: string;
   readonly walletIdNumberKey: string;
+  /** Absent from a file written before the wallet had operator routes: added on the next start. */
+  readonly walletOperatorKey?: string;
   readonly acquirerOperatorKey: string;
   readonly networkOperatorKey: string;
 }
@@ -36,7 +39,11 @@ interface SecretsFile {
 /** Reads the secrets, or creates them; `created` tells whether this is a first start. */
 export function loadOrCreateSecrets(dataDir: string): { readonly secrets: DariSecrets; readonly created: boolean } {
   const path = join(dataDir, 'secrets.json');
-  if (existsSync(path)) return { secrets: decode(JSON.parse(readFileSync(path, 'utf8')) as SecretsFile, path), created: false };
+  if (existsSync(path)) {
+    const file = JSON.parse(readFileSync(path, 'utf8')) as SecretsFile;
+    if (file.walletOperatorKey === undefined) writeWhole(path, { ...file, walletOperatorKey: newWalletOperatorKey() });
+    return { secrets: decode(JSON.parse(readFileSync(path, 'utf8')) as SecretsFile, path), created: false };
+  }
   mkdirSync(dataDir, { recursive: true });
   const pairs = { network: generateSigningKeyPair(), wallet: generateSigningKeyPair(), acquirer: generateSigningKeyPair() };
   const file: SecretsFile = {
@@ -48,13 +55,22 @@ export function loadOrCreateSecrets(dataDir: string): { readonly secrets: DariSe
     },
     walletPseudonymSecret: randomBytes(32).toString('base64'),
     walletIdNumberKey: randomBytes(32).toString('base64'),
+    walletOperatorKey: newWalletOperatorKey(),
     acquirerOperatorKey: `acq_op_${randomBytes(24).toString('base64url')}`,
     networkOperatorKey: `net_op_${randomBytes(24).toString('base64url')}`,
   };
-  // Written whole or not at all: a crash mid-write must not leave half a key.
+  writeWhole(path, file);
+  return { secrets: decode(file, path), created: true };
+}
+
+function newWalletOperatorKey(): string {
+  return `wal_op_${randomBytes(24).toString('base64url')}`;
+}
+
+/** Written whole or not at all: a crash mid-write must not leave half a key. */
+function writeWhole(path: string, file: SecretsFile): void {
   writeFileSync(`${path}.tmp`, JSON.stringify(file, null, 2), { mode: 0o600 });
   renameSync(`${path}.tmp`, path);
-  return { secrets: decode(file, path), created: true };
 }
 
 function decode(file: SecretsFile, path: string): DariSecrets {
@@ -63,10 +79,12 @@ function decode(file: SecretsFile, path: string): DariSecrets {
     if (!imported.ok) throw new Error(`${path}: the ${name} key is unreadable: ${imported.error.message}`);
     return { privateKey: imported.value, publicKey: createPublicKey(imported.value) };
   };
+  if (file.walletOperatorKey === undefined) throw new Error(`${path}: no walletOperatorKey`);
   return {
     keys: { network: pair('network'), wallet: pair('wallet'), acquirer: pair('acquirer') },
     walletPseudonymSecret: Buffer.from(file.walletPseudonymSecret, 'base64'),
     walletIdNumberKey: Buffer.from(file.walletIdNumberKey, 'base64'),
+    walletOperatorKey: file.walletOperatorKey,
     acquirerOperatorKey: file.acquirerOperatorKey,
     networkOperatorKey: file.networkOperatorKey,
   };

@@ -20,6 +20,7 @@ export interface DemoCredentials {
   readonly baseUrl: string;
   readonly networkOperatorKey: string;
   readonly acquirerOperatorKey: string;
+  readonly walletOperatorKey: string;
   readonly tourist: { readonly userId: string; readonly token: string; readonly name: string };
   readonly tourists: readonly { readonly userId: string; readonly token: string; readonly name: string }[];
   readonly merchant: { readonly merchantId: string; readonly name: string; readonly terminalId: string; readonly terminalKey: string };
@@ -40,7 +41,7 @@ const DEMO_TOURISTS = [
 
 export async function seedDemo(dari: Dari): Promise<DemoCredentials> {
   const api = apiClient(dari.url);
-  const { networkOperatorKey, acquirerOperatorKey } = dari.secrets;
+  const { networkOperatorKey, acquirerOperatorKey, walletOperatorKey } = dari.secrets;
 
   await api.call('POST', '/network/v1/participants', {
     token: networkOperatorKey,
@@ -98,7 +99,7 @@ export async function seedDemo(dari: Dari): Promise<DemoCredentials> {
     body: { requestId: 'demo-seed-topup', amount: { currency: 'CNY', value: '200000' } },
   });
 
-  return { baseUrl: dari.url, networkOperatorKey, acquirerOperatorKey, tourist: tourists[0]!, tourists, merchant: merchants[0]!, merchants };
+  return { baseUrl: dari.url, networkOperatorKey, acquirerOperatorKey, walletOperatorKey, tourist: tourists[0]!, tourists, merchant: merchants[0]!, merchants };
 }
 
 /** Writes the credentials where `npm run demo` and the README say they are. */

@@ -20,8 +20,15 @@ function cny(minor: bigint): string {
   return `${negative ? '-' : ''}${grouped(abs / 100n)}.${(abs % 100n).toString().padStart(2, '0')}`;
 }
 
+/** Both institutions' reconciliation of a day's cycle in one cell: "clean" or the differences at each. */
+function reconciled(d: DaySummary): string {
+  const { wallet, acquirer } = d.reconciliation;
+  if (wallet.clean && acquirer.clean) return 'clean';
+  return `wallet ${wallet.differences}, acquirer ${acquirer.differences}`;
+}
+
 export function formatSummaryTable(summary: SimulationSummary): string {
-  const header = ['day', 'cycle', 'payments', 'refunds', 'not paid', 'faults', 'volume KRW', 'volume CNY', 'wallet pays CNY', 'acquirer gets KRW', 'FX CNY', 'FX KRW', 'payouts KRW', 'MDR fees KRW'];
+  const header = ['day', 'cycle', 'payments', 'refunds', 'not paid', 'faults', 'volume KRW', 'volume CNY', 'wallet pays CNY', 'acquirer gets KRW', 'FX CNY', 'FX KRW', 'payouts KRW', 'MDR fees KRW', 'reconciled'];
   const rows = summary.days.map((d) => [
     d.day,
     d.cycleId,
@@ -37,6 +44,7 @@ export function formatSummaryTable(summary: SimulationSummary): string {
     grouped(d.fxNetKrw),
     grouped(d.payoutsKrw),
     grouped(d.feesKrw),
+    reconciled(d),
   ]);
   const sum = (pick: (d: DaySummary) => bigint) => summary.days.reduce((s, d) => s + pick(d), 0n);
   const count = (pick: (d: DaySummary) => number) => summary.days.reduce((s, d) => s + pick(d), 0);
@@ -55,6 +63,7 @@ export function formatSummaryTable(summary: SimulationSummary): string {
     grouped(sum((d) => d.fxNetKrw)),
     grouped(sum((d) => d.payoutsKrw)),
     grouped(sum((d) => d.feesKrw)),
+    summary.days.every((d) => d.reconciliation.wallet.clean && d.reconciliation.acquirer.clean) ? 'clean' : 'DIFFERENCES',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');

@@ -12,7 +12,7 @@
  * tourist, a POS, or an operator would make.
  */
 import { businessRegistrationCheckDigit } from '../acquirer/index.ts';
-import { faultyFetch, type NetworkFault } from '../protocol/index.ts';
+import { faultyFetch, type NetworkFault, type ReconciliationJson } from '../protocol/index.ts';
 import { randomInt, seededRandom } from '../platform/random.ts';
 import { startDari, type Dari } from './compose.ts';
 import { apiClient, type ApiClient } from './http-client.ts';
@@ -79,6 +79,19 @@ export interface DaySummary {
   /** The acquirer's payout run for this business day (T+1): what merchants were paid and the MDR fees. */
   readonly payoutsKrw: bigint;
   readonly feesKrw: bigint;
+  /** Each institution's reconciliation of the cycle against its own ledger. */
+  readonly reconciliation: Readonly<Record<'wallet' | 'acquirer', DayReconciliation>>;
+}
+
+export interface DayReconciliation {
+  readonly clean: boolean;
+  readonly matched: number;
+  /** Findings and unexplained movements: differences. */
+  readonly differences: number;
+  /** Entries the network put in the neighbouring cycle (not differences). */
+  readonly timing: number;
+  /** The first few differences' reasons, for the report. */
+  readonly reasons: readonly string[];
 }
 
 export interface SimulationSummary {
@@ -185,9 +198,10 @@ export async function simulate(options: SimulateOptions): Promise<SimulationSumm
       await faulty.settled();
       clock.jumpTo(dayStart + AFTER_CUT_OFF_MS);
       const closed = await closeDay(dari, api, credentials, dayStart, day);
+      const reconciliation = { wallet: await reconcileCycle(api, 'wallet', credentials.walletOperatorKey, closed.cycleId), acquirer: await reconcileCycle(api, 'acquirer', credentials.acquirerOperatorKey, closed.cycleId) };
       // T+1: the business day is over at midnight in Seoul; the acquirer pays its merchants for it.
       clock.jumpTo(dayStart + AFTER_MIDNIGHT_MS);
-      days.push({ ...closed, ...(await payOut(api, credentials, closed.day)) });
+      days.push({ ...closed, ...(await payOut(api, credentials, closed.day)), reconciliation });
     }
     return await finish(dari, api, credentials, days, faultsInjected);
   } finally {
@@ -298,7 +312,7 @@ async function closeDay(
   credentials: DemoCredentials,
   dayStart: number,
   day: { payments: number; refunds: number; notPaid: number; faults: number; volumeKrw: bigint; volumeCny: bigint },
-): Promise<Omit<DaySummary, 'payoutsKrw' | 'feesKrw'>> {
+): Promise<Omit<DaySummary, 'payoutsKrw' | 'feesKrw' | 'reconciliation'>> {
   // The recovery pass finishes what faults left open, then closes the cycle whose cut-off passed.
   await dari.resolveOpen();
   const cycles = await api.call<{ cycles: { cycleId: string }[] }>('GET', '/network/v1/clearing/cycles?limit=1', { token: credentials.networkOperatorKey });
@@ -329,6 +343,16 @@ async function closeDay(
     fxNetKrw: fx('KRW'),
     entries: cycle.entryCount,
   };
+}
+
+/** Reconciliations kept per day for the report: the reasons of the first differences. */
+const REASONS_SHOWN_MAX = 5;
+
+/** Has one institution's operator reconcile a closed cycle, as `dari reconcile` would. */
+async function reconcileCycle(api: ApiClient, institution: 'wallet' | 'acquirer', token: string, cycleId: string): Promise<DayReconciliation> {
+  const run = await api.call<ReconciliationJson>('POST', `/${institution}/v1/reconciliations`, { token, body: { cycleId } });
+  const reasons = [...run.findings.map((f) => f.reason), ...run.unexplained.map((u) => u.reason)];
+  return { clean: run.clean, matched: run.matchedCount, differences: run.findings.length + run.counts.unexplained, timing: run.counts.timing, reasons: reasons.slice(0, REASONS_SHOWN_MAX) };
 }
 
 /** Runs the acquirer's payouts for `businessDay` and confirms each one as the bank would. */
@@ -372,6 +396,18 @@ async function finish(dari: Dari, api: ApiClient, credentials: DemoCredentials, 
       ok: days.reduce((s, d) => s + d.payoutsKrw + d.feesKrw, 0n) === days.reduce((s, d) => s + d.acquirerReceivesKrw, 0n),
       detail: `paid ${days.reduce((s, d) => s + d.payoutsKrw, 0n)} + fees ${days.reduce((s, d) => s + d.feesKrw, 0n)} KRW against ${days.reduce((s, d) => s + d.acquirerReceivesKrw, 0n)} KRW cleared`,
     },
+    ...(['wallet', 'acquirer'] as const).map((institution) => {
+      const unclean = days.filter((d) => !d.reconciliation[institution].clean);
+      const matched = days.reduce((n, d) => n + d.reconciliation[institution].matched, 0);
+      return {
+        name: `the ${institution} reconciles every cycle with the network's clearing file`,
+        ok: unclean.length === 0,
+        detail:
+          unclean.length === 0
+            ? `${matched} transactions matched over ${days.length} cycles`
+            : `${unclean.length} of ${days.length} cycles with differences, e.g. ${unclean[0]!.cycleId}: ${unclean[0]!.reconciliation[institution].reasons[0] ?? ''}`,
+      };
+    }),
     {
       name: 'every payment reached a terminal state at the network',
       ok: open.payments.length === 0,

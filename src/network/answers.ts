@@ -81,7 +81,12 @@ export function notification(payment: NetworkPayment): NotifyPaymentRequest {
 /** A cancellation's answer from the payment's state after the attempt. */
 export function cancelAnswer(payment: NetworkPayment): CancelPaymentResponse {
   if (payment.status === 'CANCELLED' || payment.status === 'FAIL') {
-    return { result: result('SUCCESS'), paymentId: payment.paymentId, cancelTime: payment.updatedAt.toISOString() };
+    return {
+      result: result('SUCCESS'),
+      paymentId: payment.paymentId,
+      cancelTime: payment.updatedAt.toISOString(),
+      ...(payment.status === 'CANCELLED' && payment.paymentTime ? { paymentTime: payment.paymentTime.toISOString() } : {}),
+    };
   }
   return { result: result('UNKNOWN_EXCEPTION', 'the wallet has not confirmed the cancellation yet; ask again'), paymentId: payment.paymentId };
 }

@@ -2,10 +2,9 @@
  * The network's HTTP routes: the operator's API (Bearer key) and the signed
  * protocol endpoints. Thin (STYLE 5): parse, call one service function, map.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import { amountToJson } from '../money/index.ts';
-import { apiError, bearerToken, parseJsonBody, parseValue, type RouteDoc } from '../platform/http/contract.ts';
+import { apiError, bearerToken, keyMatches, parseJsonBody, parseValue, type RouteDoc } from '../platform/http/contract.ts';
 import { err, ok, type Result } from '../platform/result.ts';
 import { PROTOCOL_ENDPOINTS, mountProtocolRoute, type ProtocolServerOptions } from '../protocol/index.ts';
 import { fxQuoteWire } from './answers.ts';
@@ -35,15 +34,6 @@ export interface OperatorKeys {
 }
 
 type Access = 'read' | 'write';
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
-}
-
-/** Compares digests in constant time, so the comparison leaks neither the key nor its length. */
-function keyMatches(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 export function authorize(c: Context, keys: OperatorKeys, access: Access): Result<void, NetworkError> {
   const token = bearerToken(c);

@@ -76,3 +76,39 @@ export {
   type ReconciliationReport,
   type ReconciliationSide,
 } from './reconcile.ts';
+export {
+  CLEARING_FILE_PAGES_MAX,
+  OWN_LEDGER_PAGE_TRANSFERS,
+  createReconciliationService,
+  fetchClearingFile,
+  ownLedgerReader,
+  reconcileCycle,
+  type CycleReconciliation,
+  type CycleReconciliationError,
+  type ExplainedTransfer,
+  type FetchedClearingFile,
+  type LedgerTransferView,
+  type OwnEntries,
+  type OwnLedgerEntry,
+  type OwnLedgerReader,
+  type ReadableLedger,
+  type ReconciliationService,
+  type TimingDifference,
+  type UnexplainedEntry,
+} from './reconcile-cycle.ts';
+export {
+  RECONCILIATION_RUNS_PAGE_MAX,
+  createPostgresReconciliationStore,
+  createSqliteReconciliationStore,
+  type ReconciliationStore,
+  type ReconciliationSummary,
+  type StoredReconciliation,
+} from './reconciliation-store.ts';
+export {
+  RECONCILIATION_ITEMS_SHOWN_MAX,
+  mountReconciliationRoutes,
+  reconciliationErrorToApi,
+  reconciliationJson,
+  reconciliationRouteDocs,
+  type ReconciliationJson,
+} from './reconciliation-routes.ts';

@@ -125,6 +125,12 @@ export const cancelPaymentResponseSchema = z.object({
   result: resultSchema,
   paymentId: requestIdSchema.optional(),
   cancelTime: z.iso.datetime({ offset: true }).optional(),
+  /**
+   * Set when the payment had succeeded at the network before this
+   * cancellation reversed it: the network moved money twice (a payment and a
+   * cancellation, both in the clearing files), so the acquirer books both too.
+   */
+  paymentTime: z.iso.datetime({ offset: true }).optional(),
 });
 
 // ---------------------------------------------------------------- refund
@@ -219,6 +225,9 @@ export const clearingFileResponseSchema = z.object({
   checksum: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   /** Lines `fromLine` to `fromLine + lines.length − 1`, without their CRLF. */
   lines: z.array(z.string()).max(CLEARING_FILE_PAGE_LINES_MAX).optional(),
+  /** The cycles just before and after this one in the network's schedule, for a reader that looks next door (reconcile-cycle.ts). */
+  previousCycleId: z.string().optional(),
+  nextCycleId: z.string().optional(),
 });
 
 export type AmountWire = z.infer<typeof amountSchema>;

@@ -9,7 +9,7 @@ import { createLedger, ledgerHealth, type LedgerHealth, openPostgresLedgerStore,
 import { BATCHING_DEFAULT, type Batching } from '../platform/batching.ts';
 import { openInstitutionDatabase } from '../platform/db/institution.ts';
 import { createPostgresPool } from '../platform/db/postgres.ts';
-import type { RouteDoc } from '../platform/http/contract.ts';
+import { apiError, bearerToken, keyMatches, MISSING_BEARER, type RouteDoc } from '../platform/http/contract.ts';
 import {
   createPostgresReplayGuard,
   createSqliteReplayGuard,
@@ -18,9 +18,15 @@ import {
   type ReplayGuard,
 } from '../platform/signing/index.ts';
 import {
+  createPostgresReconciliationStore,
+  createReconciliationService,
   createSqliteEnvelopeArchive,
+  createSqliteReconciliationStore,
   mountEnvelopeRoute,
+  mountReconciliationRoutes,
   peerClientFor,
+  type ReconciliationService,
+  type ReconciliationStore,
   type EnvelopeArchive,
   type FetchFunction,
   type SigningIdentity,
@@ -32,6 +38,7 @@ import { createKeyedLock } from '../platform/keyed-lock.ts';
 import { payerPseudonyms } from './payer-pseudonym.ts';
 import { assertCodePrefix } from './payment-code.ts';
 import { createPaymentService, type PaymentService } from './payments.ts';
+import { walletLedgerReader } from './reconciliation.ts';
 import { mountProtocolRoutes, mountPublicRoutes, WALLET_ROUTE_DOCS } from './routes.ts';
 import { createAccountService, type AccountService } from './service.ts';
 import { createSqliteWalletStore, type WalletStore } from './store.ts';
@@ -55,6 +62,8 @@ export interface WalletOptions {
   readonly network: { readonly peerId: string; readonly baseUrl: string | (() => string) };
   /** The 4 digits every payment code of this wallet starts with (the network routes by them). */
   readonly codePrefix: string;
+  /** The wallet operator's bearer key (reconciliation). */
+  readonly operatorKey: string;
   /** At least 32 bytes: the key of the per-merchant payer pseudonyms. */
   readonly pseudonymSecret: Buffer;
   /** 32 bytes: the AES-256-GCM key of id numbers at rest. */
@@ -77,6 +86,8 @@ export interface WalletInstance {
   readonly app: Hono;
   readonly routeDocs: readonly RouteDoc[];
   readonly service: WalletService;
+  /** The operator's reconciliation of clearing cycles against the wallet's ledger. */
+  readonly reconciliation: ReconciliationService;
   /** One recovery pass: unfunded signups, top-ups, payments and refunds left PROCESSING; old replay entries. Idempotent. */
   resolveOpen(): Promise<void>;
   verifyLedger(): Promise<VerifyReport>;
@@ -94,9 +105,10 @@ export async function createWallet(options: WalletOptions): Promise<WalletInstan
   const storage = await openWalletStorage(options.database ?? { engine: 'sqlite' }, options.dataDir, batching);
   const { store, replayGuard } = storage;
   // A pool left open would keep the process alive: a wallet that fails to start closes what it opened.
+  // The ledger's timestamps follow the wallet's clock: reconciliation reads a cycle's hours off them.
   const ledger = await storage
     .openLedgerStore()
-    .then((ledgerStore) => createLedger({ store: ledgerStore, ...storage.ledgerBatching }))
+    .then((ledgerStore) => createLedger({ store: ledgerStore, clock: () => BigInt(now().getTime()) * 1_000_000n, ...storage.ledgerBatching }))
     .catch(async (error: unknown) => {
       await storage.close();
       throw error;
@@ -125,11 +137,22 @@ export async function createWallet(options: WalletOptions): Promise<WalletInstan
   const server = { self: options.identity, keys: options.keys, replayGuard, now };
   mountProtocolRoutes(app, { server, networkId: options.network.peerId, payments });
   mountEnvelopeRoute(app, 'wallet', { ...server, archive: storage.archive });
+  const reconciliation = createReconciliationService({ network, participantId: options.identity.clientId, reader: walletLedgerReader(ledger), store: storage.reconciliations, now });
+  mountReconciliationRoutes(app, {
+    prefix: '/wallet/v1',
+    reconciliation,
+    async operator(c) {
+      const token = bearerToken(c);
+      if (token === undefined) return apiError(c, MISSING_BEARER);
+      return keyMatches(token, options.operatorKey) ? null : apiError(c, { status: 401, code: 'UNAUTHENTICATED', message: "not the wallet operator's key" });
+    },
+  });
 
   return {
     app,
     routeDocs: WALLET_ROUTE_DOCS,
     service: { ...accounts, ...payments },
+    reconciliation,
     async resolveOpen() {
       await accounts.resolveOpenAccounts();
       await payments.resolveOpenPayments();
@@ -150,6 +173,7 @@ interface WalletStorage {
   readonly store: WalletStore;
   readonly replayGuard: ReplayGuard;
   readonly archive: EnvelopeArchive;
+  readonly reconciliations: ReconciliationStore;
   /** Opens the wallet's ledger store; called once. */
   openLedgerStore(): Promise<LedgerStore>;
   /** What the ledger's writer takes: one call per transaction when naive. */
@@ -165,6 +189,7 @@ async function openWalletStorage(database: WalletDatabase, dataDir: string, batc
       store: sqlite.committed(createSqliteWalletStore(sqlite.db)),
       replayGuard: sqlite.committed(createSqliteReplayGuard(sqlite.db)),
       archive: sqlite.committed(createSqliteEnvelopeArchive(sqlite.db)),
+      reconciliations: sqlite.committed(createSqliteReconciliationStore(sqlite.db)),
       openLedgerStore: async () => openSqliteLedgerStore(join(dataDir, 'ledger.db')),
       ledgerBatching: sqlite.ledgerBatching,
       close: () => sqlite.close(),
@@ -179,6 +204,7 @@ async function openWalletStorage(database: WalletDatabase, dataDir: string, batc
       store: await createPostgresWalletStore(pool),
       replayGuard: await createPostgresReplayGuard(pool),
       archive: await createPostgresEnvelopeArchive(pool),
+      reconciliations: await createPostgresReconciliationStore(pool),
       openLedgerStore: () => openPostgresLedgerStore(database.url),
       ledgerBatching,
       close: () => pool.end(),

@@ -170,6 +170,9 @@ async function createTestStorage(engine: WalletTestEngine, existingDir: string |
   };
 }
 
+/** The test wallet operator's bearer key. */
+export const WALLET_OPERATOR_KEY = 'wallet-operator-test-key';
+
 export async function startTestWallet(options: TestWalletOptions = {}): Promise<TestWallet> {
   const storage = await createTestStorage(options.engine ?? 'sqlite', options.dir);
   return startOn(storage, options, options.clock ?? new TestClock());
@@ -183,6 +186,7 @@ async function startOn(storage: TestStorage, options: TestWalletOptions, clock: 
     keys,
     network: { peerId: NETWORK_ID, baseUrl: options.networkBaseUrl ?? 'http://127.0.0.1:9' },
     codePrefix: CODE_PREFIX,
+    operatorKey: WALLET_OPERATOR_KEY,
     pseudonymSecret,
     idNumberKey,
     now: clock.now,

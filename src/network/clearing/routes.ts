@@ -107,8 +107,16 @@ export function mountClearingRoutes(app: Hono, deps: { readonly clearing: Cleari
       lineCount: lines.length,
       checksum: file.value.checksum,
       lines: lines.slice(request.fromLine, request.fromLine + CLEARING_FILE_PAGE_LINES_MAX),
+      ...neighboursOf(clearing, file.value.cycleId),
     };
   });
+}
+
+/** The ids of the cycles before and after a closed one (its id is the schedule's, so both exist). */
+function neighboursOf(clearing: ClearingService, cycleId: string): { previousCycleId: string; nextCycleId: string } {
+  const cycle = clearing.schedule.cycleById(cycleId);
+  if (!cycle.ok) throw new Error(`assertion failed: a stored cycle id is the schedule's, got ${cycleId}`);
+  return { previousCycleId: clearing.schedule.previous(cycle.value).id, nextCycleId: clearing.schedule.next(cycle.value).id };
 }
 
 function wire(a: Amount): { currency: string; value: string } {

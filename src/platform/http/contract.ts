@@ -4,6 +4,7 @@
  * bearer tokens, and a description of each route for `/openapi.json`.
  * Routes stay thin (STYLE 5): parse, call one service function, map.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
@@ -48,6 +49,12 @@ export function bearerToken(c: Context): string | undefined {
   return match?.[1];
 }
 
+/** Whether a presented key is the expected one, compared as SHA-256 digests in constant time: the comparison leaks neither the key nor its length. */
+export function keyMatches(given: string, expected: string): boolean {
+  const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
 export const MISSING_BEARER: ApiError = { status: 401, code: 'UNAUTHENTICATED', message: 'send Authorization: Bearer <key>' };
 
 /** One route as `/openapi.json` shows it. */
@@ -58,7 +65,7 @@ export interface RouteDoc {
   readonly summary: string;
   readonly tag: string;
   /** Which bearer credential the route takes; none for a public or signed route. */
-  readonly security?: 'userToken' | 'operatorKey' | 'terminalKey' | 'operatorOrTerminalKey' | 'networkOperatorKey' | 'signed';
+  readonly security?: 'userToken' | 'operatorKey' | 'walletOperatorKey' | 'terminalKey' | 'operatorOrTerminalKey' | 'networkOperatorKey' | 'signed';
   readonly request?: z.ZodType;
   readonly response?: z.ZodType;
   /** The error codes this route can answer, with their HTTP status. */
@@ -110,6 +117,7 @@ export function openApiDocument(options: { readonly title: string; readonly vers
       securitySchemes: {
         userToken: bearer("a wallet user's token, from POST /wallet/v1/users"),
         operatorKey: bearer("the acquirer operator's key"),
+        walletOperatorKey: bearer("the wallet operator's key"),
         terminalKey: bearer("a POS terminal's key, from the acquirer's terminal registration"),
         operatorOrTerminalKey: bearer("the acquirer operator's key or a terminal's key"),
         networkOperatorKey: bearer("the network operator's key"),
