@@ -89,3 +89,11 @@ function decode(file: SecretsFile, path: string): DariSecrets {
     networkOperatorKey: file.networkOperatorKey,
   };
 }
+
+/** The operators' keys of an existing data directory, for the command line; null when it has no secrets file. Never creates one. */
+export function readOperatorKeys(dataDir: string): { readonly wallet: string | null; readonly acquirer: string; readonly network: string } | null {
+  const path = join(dataDir, 'secrets.json');
+  if (!existsSync(path)) return null;
+  const file = JSON.parse(readFileSync(path, 'utf8')) as SecretsFile;
+  return { wallet: file.walletOperatorKey ?? null, acquirer: file.acquirerOperatorKey, network: file.networkOperatorKey };
+}

@@ -1,16 +1,17 @@
 /**
- * `dari <area> <command>`: the operator's command line. Each area (ledger
- * now; settlement, reconciliation and the simulator later) adds its commands
- * here. Returns the exit code: 0 success, 1 a finding (e.g. a ledger that does
- * not verify), 2 bad usage.
+ * `dari <area> <command>`: the operator's command line. Each area (the
+ * ledger, the simulator, reconciliation) adds its commands here. Returns the
+ * exit code: 0 success, 1 a finding (e.g. a ledger that does not verify, a
+ * reconciliation difference), 2 bad usage, 3 a command that could not run.
  */
-import { SIMULATE_USAGE, simulateCommand } from '../all-in-one/index.ts';
+import { RECONCILE_USAGE, reconcileCommand, SIMULATE_USAGE, simulateCommand } from '../all-in-one/index.ts';
 import { ledgerCommand, LEDGER_USAGE } from '../ledger/index.ts';
 
 const USAGE = `usage: dari <command>
 
 ${LEDGER_USAGE}
 ${SIMULATE_USAGE}
+${RECONCILE_USAGE}
 `;
 
 export async function main(argv: readonly string[], out: (line: string) => void = console.log): Promise<number> {
@@ -20,6 +21,8 @@ export async function main(argv: readonly string[], out: (line: string) => void 
       return ledgerCommand(rest, out);
     case 'simulate':
       return simulateCommand(rest, out);
+    case 'reconcile':
+      return reconcileCommand(rest, out);
     case undefined:
     case 'help':
     case '--help':
