@@ -134,6 +134,29 @@ describe('reconciliation at the wallet and the acquirer', () => {
     assert.deepEqual(read, acquirer, 'the run is kept as it came out');
   });
 
+  it("books the cycle's settlement at the wallet from the clearing file's net, once, bringing its account with the network back to zero", async () => {
+    const token = credentials.walletOperatorKey;
+    const cycle = await api().call<{ instructions: { participantId: string; amount: { value: string } }[] }>('GET', `/network/v1/clearing/cycles/${CYCLE}`, { token: credentials.networkOperatorKey });
+    const instructed = cycle.instructions.find((i) => i.participantId === PARTICIPANTS.wallet)!.amount.value;
+    const booked = await api().call<{ net: { currency: string; value: string }; positionAfter: { value: string }; transferId: string }>('POST', '/wallet/v1/settlements', {
+      token,
+      body: { cycleId: CYCLE, reference: 'CNAPS-20261125-0001' },
+    });
+    assert.deepEqual(booked.net, { currency: 'CNY', value: `-${instructed}` }, 'what the network instructed the wallet to pay');
+    assert.equal(booked.positionAfter.value, '0');
+    assert.equal(booked.transferId, `settle:${CYCLE}`);
+    const again = await api().call('POST', '/wallet/v1/settlements', { token, body: { cycleId: CYCLE, reference: 'CNAPS-20261125-0001' } });
+    assert.deepEqual(again, booked, 'recording it again answers what was booked');
+    const other = await api().request('POST', '/wallet/v1/settlements', { token, body: { cycleId: CYCLE, reference: 'CNAPS-OTHER' } });
+    assert.equal(other.status, 409);
+    assert.equal((other.body as { error: { code: string } }).error.code, 'ALREADY_SETTLED');
+    const early = await api().request('POST', '/wallet/v1/settlements', { token, body: { cycleId: NEXT_CYCLE, reference: 'X1' } });
+    assert.equal(early.status, 409, 'a cycle not closed has no net yet');
+    assert.equal((await api().call<{ reference: string }>('GET', `/wallet/v1/settlements/${CYCLE}`, { token })).reference, 'CNAPS-20261125-0001');
+    assert.equal((await reconcile('wallet', CYCLE)).clean, true, 'a settlement is no clearing transaction: reconciliation skips it');
+    assert.ok((await dari.wallet.verifyLedger()).ok);
+  });
+
   it("shows the late payment as a timing difference in the next cycle's reconciliation, not as a difference", async () => {
     jumpTo(Date.UTC(2026, 10, 26, 10, 0, 0));
     assert.equal((await pay('7000', 'rec-4')).status, 'SUCCESS');
@@ -150,7 +173,7 @@ describe('reconciliation at the wallet and the acquirer', () => {
     assert.equal(wallet.clean, true, JSON.stringify(wallet));
     assert.equal(wallet.matchedCount, 1);
     const list = await api().call<{ runs: { cycleId: string; clean: boolean }[] }>('GET', '/wallet/v1/reconciliations', { token: credentials.walletOperatorKey });
-    assert.deepEqual(list.runs.map((r) => [r.cycleId, r.clean]), [[NEXT_CYCLE, true], [CYCLE, true]]);
+    assert.deepEqual(list.runs.map((r) => [r.cycleId, r.clean]), [[NEXT_CYCLE, true], [CYCLE, true], [CYCLE, true]], 'every run, newest first');
   });
 
   it("catches a wallet ledger whose payment amount was changed, and one whose payment was renamed, and fixes neither", async () => {

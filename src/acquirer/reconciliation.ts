@@ -13,15 +13,12 @@ import { NETWORK_ACCOUNT_ID, TRANSFER_ID } from './money-moves.ts';
 import type { AcquirerStore } from './store.ts';
 
 const TRANSFER = /^(pay|cancel|refund):(.+)$/;
-/** The network's settlement of a cycle's net: no clearing transaction of its own. */
-const SETTLEMENT_PREFIX = 'settle:';
 
 export function acquirerLedgerReader(ledger: Ledger, store: Pick<AcquirerStore, 'getPayment' | 'getRefund'>): OwnLedgerReader {
   return ownLedgerReader({
     ledger,
     accountId: NETWORK_ACCOUNT_ID,
     async explain(transfer): Promise<ExplainedTransfer> {
-      if (transfer.id.startsWith(SETTLEMENT_PREFIX)) return { kind: 'skip' };
       const match = TRANSFER.exec(transfer.id);
       if (!match) return { kind: 'unexplained', reason: `transfer ${transfer.id} moved the acquirer's account with the network, and it is no payment, cancellation or refund` };
       const [, verb, ownId] = match as unknown as [string, 'pay' | 'cancel' | 'refund', string];

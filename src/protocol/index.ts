@@ -79,6 +79,7 @@ export {
 export {
   CLEARING_FILE_PAGES_MAX,
   OWN_LEDGER_PAGE_TRANSFERS,
+  SETTLEMENT_TRANSFER_PREFIX,
   createReconciliationService,
   fetchClearingFile,
   ownLedgerReader,
@@ -112,3 +113,15 @@ export {
   reconciliationRouteDocs,
   type ReconciliationJson,
 } from './reconciliation-routes.ts';
+export {
+  SETTLEMENT_BANK_REFERENCE_PATTERN,
+  clearingFileNet,
+  createSettlementService,
+  mountSettlementRoutes,
+  settlementJson,
+  settlementRouteDocs,
+  type BookingLedger,
+  type CycleSettlement,
+  type SettlementError,
+  type SettlementService,
+} from './cycle-settlement.ts';

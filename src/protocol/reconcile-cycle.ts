@@ -257,9 +257,12 @@ export interface LedgerTransferView {
 /** What one of the institution's transfers with the network is, for the clearing file. */
 export type ExplainedTransfer =
   | { readonly kind: 'entry'; readonly transactionType: ReconciliationEntry['transactionType']; readonly transactionId: string }
-  /** Not a clearing transaction (a settlement of a cycle's net). */
+  /** Not a clearing transaction. */
   | { readonly kind: 'skip' }
   | { readonly kind: 'unexplained'; readonly reason: string };
+
+/** The id prefix of a cycle's settlement transfer (cycle-settlement.ts), which every reader skips. */
+export const SETTLEMENT_TRANSFER_PREFIX = 'settle:';
 
 /** Transfers read per ledger page, and looked up per call. */
 export const OWN_LEDGER_PAGE_TRANSFERS = 1_000;
@@ -286,6 +289,8 @@ export function ownLedgerReader(deps: {
       if (!onDebit && transfer.creditAccountId !== deps.accountId) continue;
       const signed = amountOf(transfer.ledger, onDebit ? transfer.amount : -transfer.amount);
       const bookedAt = new Date(Number(transfer.timestamp / NS_PER_MS));
+      // A cycle's settlement (cycle-settlement.ts) is no clearing transaction.
+      if (transfer.id.startsWith(SETTLEMENT_TRANSFER_PREFIX)) continue;
       const explained = await deps.explain(transfer);
       if (explained.kind === 'skip') continue;
       if (explained.kind === 'unexplained') into.unexplained.push({ ownRef: transfer.id, amount: signed, bookedAt, reason: explained.reason });

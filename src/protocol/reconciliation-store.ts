@@ -54,10 +54,10 @@ export function createSqliteReconciliationStore(db: SqliteDatabase): Reconciliat
     },
     async latest(cycleId) {
       const row = prepareCached(db, 'SELECT run_id, report FROM reconciliation_runs WHERE cycle_id = ? ORDER BY run_id DESC LIMIT 1').get(cycleId) as { run_id: number | bigint; report: string } | undefined;
-      return row ? { runId: Number(row.run_id), ...decode(row.report) } : null;
+      return row ? { ...decode(row.report), runId: Number(row.run_id) } : null;
     },
     async list(limit) {
-      const rows = prepareCached(db, 'SELECT run_id, cycle_id, ran_at, clean FROM reconciliation_runs ORDER BY run_id DESC LIMIT ?').all(Math.min(limit, RECONCILIATION_RUNS_PAGE_MAX)) as SummaryRow[];
+      const rows = prepareCached(db, 'SELECT run_id, cycle_id, ran_at, clean FROM reconciliation_runs ORDER BY run_id DESC LIMIT ?').all(listLimit(limit)) as SummaryRow[];
       return rows.map(summary);
     },
   };
@@ -77,13 +77,23 @@ export async function createPostgresReconciliationStore(pool: PostgresPool): Pro
     },
     async latest(cycleId) {
       const { rows } = await pool.query<{ run_id: string; report: string }>('SELECT run_id, report FROM reconciliation_runs WHERE cycle_id = $1 ORDER BY run_id DESC LIMIT 1', [cycleId]);
-      return rows[0] ? { runId: Number(rows[0].run_id), ...decode(rows[0].report) } : null;
+      return rows[0] ? { ...decode(rows[0].report), runId: Number(rows[0].run_id) } : null;
     },
     async list(limit) {
-      const { rows } = await pool.query<SummaryRow>('SELECT run_id, cycle_id, ran_at, clean FROM reconciliation_runs ORDER BY run_id DESC LIMIT $1', [Math.min(limit, RECONCILIATION_RUNS_PAGE_MAX)]);
+      const { rows } = await pool.query<SummaryRow>('SELECT run_id, cycle_id, ran_at, clean FROM reconciliation_runs ORDER BY run_id DESC LIMIT $1', [listLimit(limit)]);
       return rows.map(summary);
     },
   };
+}
+
+/**
+ * The rows a list answers: at most a page. A limit that is no whole number is
+ * a caller's bug, refused the same on both engines (SQLite would read a
+ * negative LIMIT as none at all, past the cap).
+ */
+function listLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 0) throw new Error(`assertion failed: a list limit is a whole number, got ${limit}`);
+  return Math.min(limit, RECONCILIATION_RUNS_PAGE_MAX);
 }
 
 interface SummaryRow {

@@ -13,15 +13,17 @@ export const WALLET_CURRENCY = currency('CNY');
 export const WALLET_LEDGER = 'CNY';
 
 /** Account types (the ledger's `code`). */
-export const ACCOUNT_CODE = { bankIssuer: 1, card: 2, userWallet: 3, networkPayable: 4 } as const;
+export const ACCOUNT_CODE = { bankIssuer: 1, card: 2, userWallet: 3, networkPayable: 4, bankSettlement: 5 } as const;
 /** Transfer types (the ledger's `code`). */
-export const TRANSFER_CODE = { cardFund: 1, topup: 2, pay: 3, cancel: 4, refund: 5 } as const;
+export const TRANSFER_CODE = { cardFund: 1, topup: 2, pay: 3, cancel: 4, refund: 5, settlement: 6 } as const;
 
 export const ACCOUNT = {
   /** The simulated card issuer: funds every card, so its debits grow without limit. */
   bankIssuer: 'bank:issuer',
-  /** What the wallet owes the network for clearing: credited by payments, debited by cancels and refunds. */
+  /** What the wallet owes the network for clearing: credited by payments, debited by cancels, refunds and each cycle's settlement. */
   network: 'network',
+  /** The wallet provider's account at its settlement bank: credited by what it pays the network for each cycle (`settle:<cycleId>`). */
+  bankSettlement: 'bank:settlement',
   /** A user's simulated bank card; it cannot be drawn beyond its credit. */
   card: (userId: string) => `card:${userId}`,
   /** A user's wallet balance; it cannot go below zero. */
@@ -41,6 +43,7 @@ export async function openWalletAccounts(ledger: Ledger): Promise<void> {
   await createAccountsOrThrow(ledger, [
     { id: ACCOUNT.bankIssuer, ledger: WALLET_LEDGER, code: ACCOUNT_CODE.bankIssuer },
     { id: ACCOUNT.network, ledger: WALLET_LEDGER, code: ACCOUNT_CODE.networkPayable },
+    { id: ACCOUNT.bankSettlement, ledger: WALLET_LEDGER, code: ACCOUNT_CODE.bankSettlement },
   ]);
 }
 

@@ -4,7 +4,7 @@
  * network's side of every payment. See README.md.
  */
 import { join } from 'node:path';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { createLedger, ledgerHealth, type LedgerHealth, openPostgresLedgerStore, openSqliteLedgerStore, type LedgerStore, type VerifyReport } from '../ledger/index.ts';
 import { BATCHING_DEFAULT, type Batching } from '../platform/batching.ts';
 import { openInstitutionDatabase } from '../platform/db/institution.ts';
@@ -20,10 +20,12 @@ import {
 import {
   createPostgresReconciliationStore,
   createReconciliationService,
+  createSettlementService,
   createSqliteEnvelopeArchive,
   createSqliteReconciliationStore,
   mountEnvelopeRoute,
   mountReconciliationRoutes,
+  mountSettlementRoutes,
   peerClientFor,
   type ReconciliationService,
   type ReconciliationStore,
@@ -31,7 +33,7 @@ import {
   type FetchFunction,
   type SigningIdentity,
 } from '../protocol/index.ts';
-import { openWalletAccounts } from './accounts.ts';
+import { ACCOUNT, openWalletAccounts, TRANSFER_CODE, WALLET_LEDGER } from './accounts.ts';
 import { createPostgresEnvelopeArchive } from './envelope-archive-postgres.ts';
 import { assertIdNumberKey } from './id-number.ts';
 import { createKeyedLock } from '../platform/keyed-lock.ts';
@@ -138,15 +140,21 @@ export async function createWallet(options: WalletOptions): Promise<WalletInstan
   mountProtocolRoutes(app, { server, networkId: options.network.peerId, payments });
   mountEnvelopeRoute(app, 'wallet', { ...server, archive: storage.archive });
   const reconciliation = createReconciliationService({ network, participantId: options.identity.clientId, reader: walletLedgerReader(ledger), store: storage.reconciliations, now });
-  mountReconciliationRoutes(app, {
-    prefix: '/wallet/v1',
-    reconciliation,
-    async operator(c) {
-      const token = bearerToken(c);
-      if (token === undefined) return apiError(c, MISSING_BEARER);
-      return keyMatches(token, options.operatorKey) ? null : apiError(c, { status: 401, code: 'UNAUTHENTICATED', message: "not the wallet operator's key" });
-    },
+  const settlement = createSettlementService({
+    network,
+    participantId: options.identity.clientId,
+    ledger,
+    ledgerCode: WALLET_LEDGER,
+    accounts: { network: ACCOUNT.network, bank: ACCOUNT.bankSettlement },
+    transferCode: TRANSFER_CODE.settlement,
   });
+  const operator = async (c: Context): Promise<Response | null> => {
+    const token = bearerToken(c);
+    if (token === undefined) return apiError(c, MISSING_BEARER);
+    return keyMatches(token, options.operatorKey) ? null : apiError(c, { status: 401, code: 'UNAUTHENTICATED', message: "not the wallet operator's key" });
+  };
+  mountReconciliationRoutes(app, { prefix: '/wallet/v1', reconciliation, operator });
+  mountSettlementRoutes(app, { prefix: '/wallet/v1', settlement, operator });
 
   return {
     app,

@@ -12,6 +12,7 @@ import {
   mountProtocolRoute,
   reconciliationRouteDocs,
   result,
+  settlementRouteDocs,
   type ProtocolEndpointName,
   type ProtocolRequest,
   type ProtocolResponse,
@@ -142,6 +143,7 @@ const protocolDoc = (name: ProtocolEndpointName & `wallet${string}`, summary: st
 
 export const WALLET_ROUTE_DOCS: readonly RouteDoc[] = [
   ...reconciliationRouteDocs('/wallet/v1', 'wallet operations', 'walletOperatorKey'),
+  ...settlementRouteDocs('/wallet/v1', 'wallet operations', 'walletOperatorKey'),
   { method: 'post', path: '/wallet/v1/users', summary: 'Sign up: a user, a simulated card with 50,000.00 CNY, and a token', tag: 'wallet', request: signupRequestSchema, response: signupResponseSchema, errors: errors('INVALID_REQUEST') },
   { method: 'get', path: '/wallet/v1/me', summary: "The user's profile, KYC tier and limits", tag: 'wallet', security: 'userToken', response: meResponseSchema, errors: errors(...AUTH) },
   { method: 'post', path: '/wallet/v1/topups', summary: 'Top up the wallet from the card (idempotent on requestId)', tag: 'wallet', security: 'userToken', request: topupRequestSchema, response: topupResponseSchema, errors: errors(...AUTH, 'INVALID_REQUEST', 'INVALID_AMOUNT', 'CURRENCY_MISMATCH', 'CARD_DECLINED', 'IDEMPOTENCY_KEY_REUSED') },
