@@ -177,9 +177,9 @@ describe('reconciliation at the wallet and the acquirer', () => {
   });
 
   it("catches a wallet ledger whose payment amount was changed, and one whose payment was renamed, and fixes neither", async () => {
-    const walletFile = await dari.network.clearing.file(CYCLE, PARTICIPANTS.wallet);
-    assert.ok(walletFile.ok);
-    const paymentLine = walletFile.value.content.split('\r\n').find((line) => line.startsWith('DETAIL') && line.includes(',PAYMENT,'))!;
+    const walletFile = await api().request<string>('GET', `/network/v1/clearing/cycles/${CYCLE}/files/${PARTICIPANTS.wallet}`, { token: credentials.networkOperatorKey });
+    assert.equal(walletFile.status, 200);
+    const paymentLine = walletFile.body.split('\r\n').find((line) => line.startsWith('DETAIL') && line.includes(',PAYMENT,'))!;
     const networkPaymentId = paymentLine.split(',')[4]!;
 
     tamper('wallet', (db) => db.prepare('UPDATE transfers SET amount = amount + 1 WHERE id = ?').run(`pay:${networkPaymentId}`));

@@ -81,6 +81,8 @@ export interface DaySummary {
   readonly feesKrw: bigint;
   /** Each institution's reconciliation of the cycle against its own ledger. */
   readonly reconciliation: Readonly<Record<'wallet' | 'acquirer', DayReconciliation>>;
+  /** Each institution's account with the network in its own ledger once it booked the cycle's settlement (0 when nothing moved after the cut-off). */
+  readonly positionsAfterSettlement: Readonly<Partial<Record<'wallet' | 'acquirer', bigint>>>;
 }
 
 export interface DayReconciliation {
@@ -199,9 +201,11 @@ export async function simulate(options: SimulateOptions): Promise<SimulationSumm
       clock.jumpTo(dayStart + AFTER_CUT_OFF_MS);
       const closed = await closeDay(dari, api, credentials, dayStart, day);
       const reconciliation = { wallet: await reconcileCycle(api, 'wallet', credentials.walletOperatorKey, closed.cycleId), acquirer: await reconcileCycle(api, 'acquirer', credentials.acquirerOperatorKey, closed.cycleId) };
+      // The settlement bank moved the nets: each institution books its side with the bank's reference.
+      const settled = { wallet: await bookSettlement(api, 'wallet', credentials.walletOperatorKey, closed.cycleId) };
       // T+1: the business day is over at midnight in Seoul; the acquirer pays its merchants for it.
       clock.jumpTo(dayStart + AFTER_MIDNIGHT_MS);
-      days.push({ ...closed, ...(await payOut(api, credentials, closed.day)), reconciliation });
+      days.push({ ...closed, ...(await payOut(api, credentials, closed.day)), reconciliation, positionsAfterSettlement: settled });
     }
     return await finish(dari, api, credentials, days, faultsInjected);
   } finally {
@@ -312,7 +316,7 @@ async function closeDay(
   credentials: DemoCredentials,
   dayStart: number,
   day: { payments: number; refunds: number; notPaid: number; faults: number; volumeKrw: bigint; volumeCny: bigint },
-): Promise<Omit<DaySummary, 'payoutsKrw' | 'feesKrw' | 'reconciliation'>> {
+): Promise<Omit<DaySummary, 'payoutsKrw' | 'feesKrw' | 'reconciliation' | 'positionsAfterSettlement'>> {
   // The recovery pass finishes what faults left open, then closes the cycle whose cut-off passed.
   await dari.resolveOpen();
   const cycles = await api.call<{ cycles: { cycleId: string }[] }>('GET', '/network/v1/clearing/cycles?limit=1', { token: credentials.networkOperatorKey });
@@ -353,6 +357,12 @@ async function reconcileCycle(api: ApiClient, institution: 'wallet' | 'acquirer'
   const run = await api.call<ReconciliationJson>('POST', `/${institution}/v1/reconciliations`, { token, body: { cycleId } });
   const reasons = [...run.findings.map((f) => f.reason), ...run.unexplained.map((u) => u.reason)];
   return { clean: run.clean, matched: run.matchedCount, differences: run.findings.length + run.counts.unexplained, timing: run.counts.timing, reasons: reasons.slice(0, REASONS_SHOWN_MAX) };
+}
+
+/** Has one institution's operator book a cycle's settlement; its account with the network afterwards. */
+async function bookSettlement(api: ApiClient, institution: 'wallet' | 'acquirer', token: string, cycleId: string): Promise<bigint> {
+  const booked = await api.call<{ positionAfter: { value: string } }>('POST', `/${institution}/v1/settlements`, { token, body: { cycleId, reference: `SIM-${cycleId}-${institution}` } });
+  return BigInt(booked.positionAfter.value);
 }
 
 /** Runs the acquirer's payouts for `businessDay` and confirms each one as the bank would. */
@@ -407,6 +417,12 @@ async function finish(dari: Dari, api: ApiClient, credentials: DemoCredentials, 
             ? `${matched} transactions matched over ${days.length} cycles`
             : `${unclean.length} of ${days.length} cycles with differences, e.g. ${unclean[0]!.cycleId}: ${unclean[0]!.reconciliation[institution].reasons[0] ?? ''}`,
       };
+    }),
+    ...(['wallet', 'acquirer'] as const).flatMap((institution) => {
+      const positions = days.map((d) => d.positionsAfterSettlement[institution]).filter((p): p is bigint => p !== undefined);
+      if (positions.length === 0) return [];
+      const off = positions.filter((p) => p !== 0n);
+      return [{ name: `the ${institution}'s account with the network is back to zero after each cycle's settlement`, ok: off.length === 0, detail: off.length === 0 ? `${positions.length} settlements booked` : `left at ${off.join(', ')}` }];
     }),
     {
       name: 'every payment reached a terminal state at the network',
