@@ -20,12 +20,12 @@
  */
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import { amount, amountToJson, parseCurrency, type Amount, type Currency } from '../money/index.ts';
+import { amount, parseCurrency, type Amount, type Currency } from '../money/index.ts';
 import { apiError, parseJsonBody, parseValue, type RouteDoc } from '../platform/http/contract.ts';
 import { err, ok, type Result } from '../platform/result.ts';
 import type { ClearingFile } from './clearing-file.ts';
 import { fetchClearingFile, SETTLEMENT_TRANSFER_PREFIX, type CycleReconciliationError, type LedgerTransferView } from './reconcile-cycle.ts';
-import { reconciliationErrorToApi } from './reconciliation-routes.ts';
+import { CLEARING_FILE_FETCH_ERRORS, CYCLE_ID_SCHEMA, OPERATOR_AUTH_ERRORS, reconciliationErrorToApi, signedAmountJson } from './reconciliation-routes.ts';
 import type { PeerClient } from './signed-http.ts';
 
 /** A settlement bank's reference: 1 to 64 printable characters (the network's rule for confirming an instruction). */
@@ -139,15 +139,11 @@ export function createSettlementService(deps: {
   return { read, record };
 }
 
-const CYCLE_ID = z.string().regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{4}$/, 'a cycle id, YYYY-MM-DDTHHMM');
+const CYCLE_ID = CYCLE_ID_SCHEMA;
 const recordSchema = z.object({ cycleId: CYCLE_ID, reference: z.string().regex(SETTLEMENT_BANK_REFERENCE_PATTERN, '1 to 64 printable characters, no spaces') }).strict();
 
-function signed(a: Amount): { currency: string; value: string } {
-  return a.value < 0n ? { currency: a.currency, value: a.value.toString() } : amountToJson(a);
-}
-
 export function settlementJson(s: CycleSettlement) {
-  return { cycleId: s.cycleId, net: signed(s.net), reference: s.reference, transferId: s.transferId, positionAfter: signed(s.positionAfter) };
+  return { cycleId: s.cycleId, net: signedAmountJson(s.net), reference: s.reference, transferId: s.transferId, positionAfter: signedAmountJson(s.positionAfter) };
 }
 
 export function mountSettlementRoutes(
@@ -178,10 +174,7 @@ export function mountSettlementRoutes(
 }
 
 export function settlementRouteDocs(prefix: string, tag: string, security: NonNullable<RouteDoc['security']>): RouteDoc[] {
-  const AUTH = [
-    { status: 401, code: 'UNAUTHENTICATED' },
-    { status: 403, code: 'FORBIDDEN' },
-  ] as const;
+  const AUTH = OPERATOR_AUTH_ERRORS;
   return [
     {
       method: 'post',
@@ -190,7 +183,7 @@ export function settlementRouteDocs(prefix: string, tag: string, security: NonNu
       tag,
       security,
       request: recordSchema,
-      errors: [...AUTH, { status: 400, code: 'INVALID_REQUEST' }, { status: 404, code: 'CYCLE_NOT_EXIST' }, { status: 409, code: 'CYCLE_NOT_CLOSED' }, { status: 409, code: 'ALREADY_SETTLED' }, { status: 502, code: 'NETWORK_UNAVAILABLE' }, { status: 502, code: 'BAD_CLEARING_FILE' }],
+      errors: [...AUTH, { status: 400, code: 'INVALID_REQUEST' }, ...CLEARING_FILE_FETCH_ERRORS, { status: 409, code: 'ALREADY_SETTLED' }],
     },
     { method: 'get', path: `${prefix}/settlements/{cycleId}`, summary: "A cycle's booked settlement", tag, security, errors: [...AUTH, { status: 400, code: 'INVALID_REQUEST' }, { status: 404, code: 'NOT_FOUND' }] },
   ];

@@ -20,8 +20,22 @@ import { RECONCILIATION_RUNS_PAGE_MAX, type ReconciliationSummary, type StoredRe
 /** Findings and timing differences one answer lists at most; the counts cover all of them. */
 export const RECONCILIATION_ITEMS_SHOWN_MAX = 1_000;
 
-const CYCLE_ID = z.string().regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{4}$/, 'a cycle id, YYYY-MM-DDTHHMM');
+/** A clearing cycle's id in an operator's request. */
+export const CYCLE_ID_SCHEMA = z.string().regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{4}$/, 'a cycle id, YYYY-MM-DDTHHMM');
+const CYCLE_ID = CYCLE_ID_SCHEMA;
 const runSchema = z.object({ cycleId: CYCLE_ID }).strict();
+
+/** The errors of an institution's operator routes that read a clearing file, for the route docs. */
+export const OPERATOR_AUTH_ERRORS = [
+  { status: 401, code: 'UNAUTHENTICATED' },
+  { status: 403, code: 'FORBIDDEN' },
+] as const;
+export const CLEARING_FILE_FETCH_ERRORS = [
+  { status: 404, code: 'CYCLE_NOT_EXIST' },
+  { status: 409, code: 'CYCLE_NOT_CLOSED' },
+  { status: 502, code: 'NETWORK_UNAVAILABLE' },
+  { status: 502, code: 'BAD_CLEARING_FILE' },
+] as const;
 const listSchema = z.object({ limit: z.coerce.number().int().min(1).max(RECONCILIATION_RUNS_PAGE_MAX).default(20) });
 
 export function reconciliationErrorToApi(error: CycleReconciliationError): ApiError {
@@ -42,7 +56,7 @@ export function reconciliationErrorToApi(error: CycleReconciliationError): ApiEr
 }
 
 /** Signed amounts: reconciliation's amounts carry a sign (negative: owed to the network), which `amountToJson` refuses on purpose. */
-function signed(a: Amount): { currency: string; value: string } {
+export function signedAmountJson(a: Amount): { currency: string; value: string } {
   return a.value < 0n ? { currency: a.currency, value: a.value.toString() } : amountToJson(a);
 }
 
@@ -50,14 +64,14 @@ function findingJson(f: ReconciliationFinding) {
   const base = { kind: f.kind, transactionType: f.transactionType, transactionId: f.transactionId, reason: f.reason };
   switch (f.kind) {
     case 'missing-in-file':
-      return { ...base, ledgerAmount: signed(f.ledgerAmount) };
+      return { ...base, ledgerAmount: signedAmountJson(f.ledgerAmount) };
     case 'missing-in-ledger':
-      return { ...base, fileAmount: signed(f.fileAmount) };
+      return { ...base, fileAmount: signedAmountJson(f.fileAmount) };
     case 'currency-mismatch':
     case 'amount-mismatch':
-      return { ...base, ledgerAmount: signed(f.ledgerAmount), fileAmount: signed(f.fileAmount) };
+      return { ...base, ledgerAmount: signedAmountJson(f.ledgerAmount), fileAmount: signedAmountJson(f.fileAmount) };
     case 'duplicate':
-      return { ...base, side: f.side, occurrences: f.occurrences, amounts: f.amounts.map(signed) };
+      return { ...base, side: f.side, occurrences: f.occurrences, amounts: f.amounts.map(signedAmountJson) };
     default:
       return assertNever(f, 'finding');
   }
@@ -77,8 +91,8 @@ export function reconciliationJson(run: StoredReconciliation) {
     matchedCount: run.matchedCount,
     counts: { ...run.counts, timing: run.timing.length, unexplained: run.unexplained.length },
     findings: run.findings.slice(0, RECONCILIATION_ITEMS_SHOWN_MAX).map(findingJson),
-    timing: run.timing.slice(0, RECONCILIATION_ITEMS_SHOWN_MAX).map((t) => ({ ...t, amount: signed(t.amount), bookedAt: t.bookedAt.toISOString() })),
-    unexplained: run.unexplained.slice(0, RECONCILIATION_ITEMS_SHOWN_MAX).map((u) => ({ ...u, amount: signed(u.amount), bookedAt: u.bookedAt.toISOString() })),
+    timing: run.timing.slice(0, RECONCILIATION_ITEMS_SHOWN_MAX).map((t) => ({ ...t, amount: signedAmountJson(t.amount), bookedAt: t.bookedAt.toISOString() })),
+    unexplained: run.unexplained.slice(0, RECONCILIATION_ITEMS_SHOWN_MAX).map((u) => ({ ...u, amount: signedAmountJson(u.amount), bookedAt: u.bookedAt.toISOString() })),
   };
 }
 
@@ -126,10 +140,7 @@ export function mountReconciliationRoutes(
 
 /** The routes' documentation, under an institution's prefix and credential. */
 export function reconciliationRouteDocs(prefix: string, tag: string, security: NonNullable<RouteDoc['security']>): RouteDoc[] {
-  const AUTH = [
-    { status: 401, code: 'UNAUTHENTICATED' },
-    { status: 403, code: 'FORBIDDEN' },
-  ] as const;
+  const AUTH = OPERATOR_AUTH_ERRORS;
   return [
     {
       method: 'post',
@@ -138,7 +149,7 @@ export function reconciliationRouteDocs(prefix: string, tag: string, security: N
       tag,
       security,
       request: runSchema,
-      errors: [...AUTH, { status: 400, code: 'INVALID_REQUEST' }, { status: 404, code: 'CYCLE_NOT_EXIST' }, { status: 409, code: 'CYCLE_NOT_CLOSED' }, { status: 422, code: 'TOO_MANY_ENTRIES' }, { status: 502, code: 'NETWORK_UNAVAILABLE' }, { status: 502, code: 'BAD_CLEARING_FILE' }],
+      errors: [...AUTH, { status: 400, code: 'INVALID_REQUEST' }, ...CLEARING_FILE_FETCH_ERRORS, { status: 422, code: 'TOO_MANY_ENTRIES' }],
     },
     { method: 'get', path: `${prefix}/reconciliations`, summary: 'Reconciliation runs, newest first (?limit)', tag, security, errors: [...AUTH, { status: 400, code: 'INVALID_REQUEST' }] },
     { method: 'get', path: `${prefix}/reconciliations/{cycleId}`, summary: "A cycle's latest reconciliation run, with its findings", tag, security, errors: [...AUTH, { status: 400, code: 'INVALID_REQUEST' }, { status: 404, code: 'NOT_FOUND' }] },
