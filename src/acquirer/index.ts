@@ -5,20 +5,25 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
-import { createLedger, ledgerHealth, type LedgerHealth, openSqliteLedgerStore, type VerifyReport } from '../ledger/index.ts';
+import { createLedger, ledgerHealth, type LedgerHealth, type LedgerStore, openPostgresLedgerStore, openSqliteLedgerStore, type VerifyReport } from '../ledger/index.ts';
 import { BATCHING_DEFAULT, type Batching } from '../platform/batching.ts';
 import { openInstitutionDatabase } from '../platform/db/institution.ts';
+import { createPostgresPool } from '../platform/db/postgres.ts';
 import type { RouteDoc } from '../platform/http/contract.ts';
-import { createSqliteReplayGuard, type KeyDirectory } from '../platform/signing/index.ts';
+import { createPostgresReplayGuard, createSqliteReplayGuard, type KeyDirectory, type ReplayGuard } from '../platform/signing/index.ts';
 import {
+  createPostgresEnvelopeArchive,
+  createPostgresReconciliationStore,
   createReconciliationService,
   createSqliteEnvelopeArchive,
   createSqliteReconciliationStore,
   mountEnvelopeRoute,
   peerClientFor,
   PEER_CALL_TIMEOUT_MS_DEFAULT,
+  type EnvelopeArchive,
   type FetchFunction,
   type ReconciliationService,
+  type ReconciliationStore,
   type SigningIdentity,
 } from '../protocol/index.ts';
 import { acquirerLedgerReader } from './reconciliation.ts';
@@ -26,11 +31,13 @@ import { createPaymentEvents } from './events.ts';
 import { ensureAccounts } from './money-moves.ts';
 import { createPaymentFlow, PAYMENT_DEADLINE_MS_DEFAULT } from './payment-flow.ts';
 import { createPayoutService, type PayoutService } from './payout-service.ts';
-import { createSqlitePayoutStore } from './payout-store.ts';
+import { createSqlitePayoutStore, type PayoutStore } from './payout-store.ts';
+import { createPostgresPayoutStore } from './payout-store-postgres.ts';
 import { createProtocolHandlers, type ProtocolHandlers } from './protocol-handlers.ts';
 import { ACQUIRER_ROUTE_DOCS, mountAcquirerRoutes } from './routes.ts';
 import { createAcquirerService, merchantWireOf, type AcquirerService } from './service.ts';
-import { createSqliteAcquirerStore } from './store.ts';
+import { createSqliteAcquirerStore, type AcquirerStore } from './store.ts';
+import { createPostgresAcquirerStore } from './store-postgres.ts';
 
 export { parseBusinessRegistrationNumber, formatBusinessRegistrationNumber, businessRegistrationCheckDigit, type BusinessRegistrationNumber } from './business-registration-number.ts';
 export { PAYMENT_AMOUNT_MAX_KRW, type AcquirerService, type OrderStatus } from './service.ts';
@@ -46,9 +53,19 @@ export { PAYOUT_FILE_DETAIL_COLUMNS, PAYOUT_FILE_FORMAT, PAYOUT_FILE_MEDIA_TYPE,
 export { BUSINESS_DAY_TIME_ZONE, businessDayOf, businessDayEnd, businessDayStart, nextBusinessDay, parseBusinessDay, type BusinessDay } from './business-day.ts';
 export type * from './types.ts';
 
+/**
+ * Where the acquirer keeps its tables, its replay guard, its envelope
+ * archive, its reconciliation runs and its ledger: SQLite files in `dataDir`
+ * (the default, no server needed), or one PostgreSQL database, the production
+ * engine (ADR 3).
+ */
+export type AcquirerDatabase = { readonly engine: 'sqlite' } | { readonly engine: 'postgres'; readonly url: string };
+
 export interface AcquirerOptions {
-  /** Directory of `acquirer.db` (own tables, replay guard) and `ledger.db`. */
+  /** On SQLite, holds `acquirer.db` (own tables, replay guard, envelope archive, reconciliation runs) and `ledger.db`; unused on PostgreSQL. */
   readonly dataDir: string;
+  /** SQLite in `dataDir` unless told otherwise. */
+  readonly database?: AcquirerDatabase;
   readonly identity: SigningIdentity;
   /** Public keys of the peers; must hold the network's. */
   readonly keys: KeyDirectory;
@@ -62,7 +79,11 @@ export interface AcquirerOptions {
   readonly peerTimeoutMs?: number;
   /** How long a payment may stay unknown before the acquirer cancels it; default PAYMENT_DEADLINE_MS_DEFAULT (15 s). */
   readonly paymentDeadlineMs?: number;
-  /** Envelopes and group commit (`batched`, the default) or the naive baseline (ADR 10). */
+  /**
+   * Envelopes and group commit (`batched`, the default) or the naive baseline
+   * (ADR 10). On PostgreSQL the acquirer's own tables commit each call on its
+   * own (a pool gives the concurrency); the envelopes and the ledger batch.
+   */
   readonly batching?: Batching;
 }
 
@@ -91,16 +112,26 @@ const PREFIX_PATTERN = /^[A-Z0-9]{1,12}$/;
 
 export async function createAcquirer(options: AcquirerOptions): Promise<AcquirerInstance> {
   if (!PREFIX_PATTERN.test(options.merchantIdPrefix)) throw new Error(`assertion failed: merchantIdPrefix matches ${PREFIX_PATTERN}`);
-  mkdirSync(options.dataDir, { recursive: true });
   const now = options.now ?? (() => new Date());
   const paymentDeadlineMs = options.paymentDeadlineMs ?? PAYMENT_DEADLINE_MS_DEFAULT;
-  const database = openInstitutionDatabase(join(options.dataDir, 'acquirer.db'), options.batching ?? BATCHING_DEFAULT);
-  const store = database.committed(createSqliteAcquirerStore(database.db));
-  const replayGuard = database.committed(createSqliteReplayGuard(database.db));
+  const batching = options.batching ?? BATCHING_DEFAULT;
+  const storage = await openAcquirerStorage(options.database ?? { engine: 'sqlite' }, options.dataDir, batching);
+  const { store, replayGuard } = storage;
+  // A pool left open would keep the process alive: an acquirer that fails to start closes what it opened.
   // The ledger's timestamps follow the acquirer's clock: reconciliation reads a cycle's hours off them.
-  const ledger = await createLedger({ store: openSqliteLedgerStore(join(options.dataDir, 'ledger.db')), clock: () => BigInt(now().getTime()) * 1_000_000n, ...database.ledgerBatching });
-  await ensureAccounts(ledger, []);
-  const network = peerClientFor(database.batching, {
+  const ledger = await storage
+    .openLedgerStore()
+    .then((ledgerStore) => createLedger({ store: ledgerStore, clock: () => BigInt(now().getTime()) * 1_000_000n, ...storage.ledgerBatching }))
+    .catch(async (error: unknown) => {
+      await storage.close();
+      throw error;
+    });
+  await ensureAccounts(ledger, []).catch(async (error: unknown) => {
+    await ledger.close();
+    await storage.close();
+    throw error;
+  });
+  const network = peerClientFor(batching, {
     self: options.identity,
     peerId: options.network.peerId,
     baseUrl: options.network.baseUrl,
@@ -120,19 +151,19 @@ export async function createAcquirer(options: AcquirerOptions): Promise<Acquirer
     merchantWire: (merchantId) => merchantWireOf(store, merchantId),
   });
   const service = createAcquirerService({ store, ledger, flow, idPrefix: options.merchantIdPrefix, operatorKey: options.operatorKey, now, paymentDeadlineMs });
-  const payouts = createPayoutService({ store: database.committed(createSqlitePayoutStore(database.db)), ledger, now });
+  const payouts = createPayoutService({ store: storage.payoutStore, ledger, now });
   const handlers = createProtocolHandlers({ store, flow, networkId: options.network.peerId, now, paymentDeadlineMs });
   const reconciliation = createReconciliationService({
     network,
     participantId: options.identity.clientId,
     reader: acquirerLedgerReader(ledger, store),
-    store: database.committed(createSqliteReconciliationStore(database.db)),
+    store: storage.reconciliations,
     now,
   });
   const app = new Hono();
   const server = { self: options.identity, keys: options.keys, replayGuard, now };
   mountAcquirerRoutes(app, { service, payouts, handlers, events, protocol: server, reconciliation });
-  mountEnvelopeRoute(app, 'acquirer', { ...server, archive: database.committed(createSqliteEnvelopeArchive(database.db)) });
+  mountEnvelopeRoute(app, 'acquirer', { ...server, archive: storage.archive });
   return {
     app,
     routeDocs: ACQUIRER_ROUTE_DOCS,
@@ -152,7 +183,62 @@ export async function createAcquirer(options: AcquirerOptions): Promise<Acquirer
     ledgerStatus: () => ledgerHealth(ledger),
     async close() {
       await ledger.close();
-      await database.close();
+      await storage.close();
     },
   };
+}
+
+/** What the acquirer keeps, on one engine; `close` ends it (the ledger is closed first, by its owner). */
+interface AcquirerStorage {
+  readonly store: AcquirerStore;
+  readonly payoutStore: PayoutStore;
+  readonly replayGuard: ReplayGuard;
+  readonly archive: EnvelopeArchive;
+  readonly reconciliations: ReconciliationStore;
+  /** Opens the acquirer's ledger store; called once. */
+  openLedgerStore(): Promise<LedgerStore>;
+  /** What the ledger's writer takes: one call per transaction when naive. */
+  readonly ledgerBatching: { readonly batchEventsMax?: number };
+  close(): Promise<void>;
+}
+
+async function openAcquirerStorage(database: AcquirerDatabase, dataDir: string, batching: Batching): Promise<AcquirerStorage> {
+  if (database.engine === 'sqlite') {
+    mkdirSync(dataDir, { recursive: true });
+    const sqlite = openInstitutionDatabase(join(dataDir, 'acquirer.db'), batching);
+    try {
+      return {
+        store: sqlite.committed(createSqliteAcquirerStore(sqlite.db)),
+        payoutStore: sqlite.committed(createSqlitePayoutStore(sqlite.db)),
+        replayGuard: sqlite.committed(createSqliteReplayGuard(sqlite.db)),
+        archive: sqlite.committed(createSqliteEnvelopeArchive(sqlite.db)),
+        reconciliations: sqlite.committed(createSqliteReconciliationStore(sqlite.db)),
+        openLedgerStore: async () => openSqliteLedgerStore(join(dataDir, 'ledger.db')),
+        ledgerBatching: sqlite.ledgerBatching,
+        close: () => sqlite.close(),
+      };
+    } catch (error) {
+      await sqlite.close();
+      throw error;
+    }
+  }
+  // The acquirer's tables and its ledger share the database (their tables and
+  // migrations are named apart), each through its own pool: the ledger's
+  // writer holds its connection for a whole batch.
+  const pool = createPostgresPool(database.url);
+  try {
+    return {
+      store: await createPostgresAcquirerStore(pool),
+      payoutStore: await createPostgresPayoutStore(pool),
+      replayGuard: await createPostgresReplayGuard(pool),
+      archive: await createPostgresEnvelopeArchive(pool),
+      reconciliations: await createPostgresReconciliationStore(pool),
+      openLedgerStore: () => openPostgresLedgerStore(database.url),
+      ledgerBatching: batching === 'naive' ? { batchEventsMax: 1 } : {},
+      close: () => pool.end(),
+    };
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
 }

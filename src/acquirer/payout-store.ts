@@ -13,7 +13,7 @@
 import { migrateSqlite, prepareCached, type SqliteDatabase } from '../platform/db/sqlite.ts';
 import type { BusinessDay } from './business-day.ts';
 import type { MerchantNet, PayoutAmounts } from './payout-plan.ts';
-import { ACQUIRER_MIGRATIONS } from './store.ts';
+import { ACQUIRER_MIGRATIONS, flag } from './store.ts';
 import type { MerchantId, Payout, PayoutAttempt, PayoutAttemptOutcome, PayoutCarryForward, PayoutId, PayoutRun, PayoutState } from './types.ts';
 
 export interface NewPayoutRun {
@@ -62,13 +62,13 @@ export interface PayoutStore {
   unpaidNetKrw(merchantId: MerchantId): Promise<bigint>;
 }
 
-interface PayoutRunRow {
+export interface PayoutRunRow {
   business_day: string;
   value_date: string;
   created_at: string;
 }
 
-interface PayoutRow {
+export interface PayoutRow {
   payout_id: string;
   business_day: string;
   merchant_id: string;
@@ -85,7 +85,7 @@ interface PayoutRow {
   updated_at: string;
 }
 
-interface AttemptRow {
+export interface AttemptRow {
   payout_id: string;
   attempt: bigint;
   business_day: string;
@@ -97,7 +97,8 @@ interface AttemptRow {
   amount_krw: bigint;
   outcome: PayoutAttemptOutcome;
   reason: string | null;
-  hold: bigint;
+  /** 0/1 in SQLite, BOOLEAN in PostgreSQL. */
+  hold: bigint | boolean;
   created_at: string;
   resolved_at: string | null;
 }
@@ -110,9 +111,9 @@ interface DueRow {
   n: bigint;
 }
 
-const toRun = (row: PayoutRunRow): PayoutRun => ({ businessDay: row.business_day, valueDate: row.value_date, createdAt: row.created_at });
+export const toRun = (row: PayoutRunRow): PayoutRun => ({ businessDay: row.business_day, valueDate: row.value_date, createdAt: row.created_at });
 
-function toPayout(row: PayoutRow): Payout {
+export function toPayout(row: PayoutRow): Payout {
   return {
     payoutId: row.payout_id as PayoutId,
     businessDay: row.business_day,
@@ -131,7 +132,7 @@ function toPayout(row: PayoutRow): Payout {
   };
 }
 
-function toAttempt(row: AttemptRow): PayoutAttempt {
+export function toAttempt(row: AttemptRow): PayoutAttempt {
   return {
     payoutId: row.payout_id as PayoutId,
     attempt: Number(row.attempt),
@@ -142,7 +143,7 @@ function toAttempt(row: AttemptRow): PayoutAttempt {
     amountKrw: row.amount_krw,
     outcome: row.outcome,
     reason: row.reason,
-    hold: row.hold === 1n,
+    hold: flag(row.hold),
     createdAt: row.created_at,
     resolvedAt: row.resolved_at,
   };

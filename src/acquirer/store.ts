@@ -2,8 +2,9 @@
  * The acquirer's own tables (merchants, stores, terminals, orders, payments,
  * refunds, and the merchant entries a payout run counts) in `acquirer.db`.
  * SQL lives here and, for the payout tables, in `payout-store.ts`; rows are
- * mapped to the domain types of `types.ts`. The interface is async so that a
- * PostgreSQL store can be added later; this is the SQLite one.
+ * mapped to the domain types of `types.ts`. This is the SQLite store; the
+ * same interface on PostgreSQL is `store-postgres.ts`, which shares the row
+ * types and mappers below (`store.contract.test.ts` runs one suite on both).
  *
  * Every status change names the state it moves from (`WHERE status = ?`), so
  * two writers racing on one payment cannot both move it; the service checks
@@ -315,7 +316,7 @@ export interface AcquirerStore {
   processingRefunds(limit: number): Promise<readonly Refund[]>;
 }
 
-interface MerchantRow {
+export interface MerchantRow {
   merchant_id: string;
   legal_name: string;
   business_registration_number: string;
@@ -332,7 +333,7 @@ interface MerchantRow {
   updated_at: string;
 }
 
-interface StoreRow {
+export interface StoreRow {
   store_id: string;
   merchant_id: string;
   name: string;
@@ -340,7 +341,7 @@ interface StoreRow {
   created_at: string;
 }
 
-interface TerminalRow {
+export interface TerminalRow {
   terminal_id: string;
   merchant_id: string;
   store_id: string | null;
@@ -348,7 +349,7 @@ interface TerminalRow {
   created_at: string;
 }
 
-interface OrderRow {
+export interface OrderRow {
   order_id: string;
   merchant_id: string;
   store_id: string | null;
@@ -361,7 +362,7 @@ interface OrderRow {
   created_at: string;
 }
 
-interface PaymentRow {
+export interface PaymentRow {
   payment_id: string;
   origin: PaymentOrigin;
   merchant_id: string;
@@ -380,12 +381,13 @@ interface PaymentRow {
   payer_id: string | null;
   paid_at: string | null;
   deadline_at_ms: bigint;
-  cancel_requested: bigint;
+  /** 0/1 in SQLite, BOOLEAN in PostgreSQL. */
+  cancel_requested: bigint | boolean;
   created_at: string;
   updated_at: string;
 }
 
-interface RefundRow {
+export interface RefundRow {
   refund_id: string;
   payment_id: string;
   refund_request_id: string;
@@ -398,7 +400,7 @@ interface RefundRow {
   updated_at: string;
 }
 
-function toMerchant(row: MerchantRow): Merchant {
+export function toMerchant(row: MerchantRow): Merchant {
   return {
     merchantId: row.merchant_id as MerchantId,
     legalName: row.legal_name,
@@ -415,11 +417,11 @@ function toMerchant(row: MerchantRow): Merchant {
   };
 }
 
-function toStore(row: StoreRow): Store {
+export function toStore(row: StoreRow): Store {
   return { storeId: row.store_id as StoreId, merchantId: row.merchant_id as MerchantId, name: row.name, address: row.address, createdAt: row.created_at };
 }
 
-function toTerminal(row: TerminalRow): Terminal {
+export function toTerminal(row: TerminalRow): Terminal {
   return {
     terminalId: row.terminal_id as TerminalId,
     merchantId: row.merchant_id as MerchantId,
@@ -429,7 +431,7 @@ function toTerminal(row: TerminalRow): Terminal {
   };
 }
 
-function toOrder(row: OrderRow): Order {
+export function toOrder(row: OrderRow): Order {
   return {
     orderId: row.order_id as OrderId,
     merchantId: row.merchant_id as MerchantId,
@@ -444,7 +446,7 @@ function toOrder(row: OrderRow): Order {
   };
 }
 
-function toPayment(row: PaymentRow): Payment {
+export function toPayment(row: PaymentRow): Payment {
   return {
     paymentId: row.payment_id as PaymentId,
     origin: row.origin,
@@ -462,13 +464,13 @@ function toPayment(row: PaymentRow): Payment {
     payerId: row.payer_id,
     paidAt: row.paid_at,
     deadlineAtMs: Number(row.deadline_at_ms),
-    cancelRequested: row.cancel_requested === 1n,
+    cancelRequested: flag(row.cancel_requested),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
 
-function toRefund(row: RefundRow): Refund {
+export function toRefund(row: RefundRow): Refund {
   return {
     refundId: row.refund_id as RefundId,
     paymentId: row.payment_id as PaymentId,
@@ -482,7 +484,14 @@ function toRefund(row: RefundRow): Refund {
   };
 }
 
-function sequenced(prefix: string, letter: string, seq: number): string {
+/** A flag column: 0/1 in SQLite (no boolean type), BOOLEAN in PostgreSQL. */
+export function flag(value: bigint | boolean): boolean {
+  if (typeof value === 'boolean') return value;
+  if (value !== 0n && value !== 1n) throw new Error(`assertion failed: a flag is 0 or 1, got ${value}`);
+  return value === 1n;
+}
+
+export function sequenced(prefix: string, letter: string, seq: number): string {
   if (seq > ID_SEQUENCE_MAX) throw new Error(`assertion failed: ${prefix}${letter} ids are numbered up to ID_SEQUENCE_MAX=${ID_SEQUENCE_MAX}`);
   return `${prefix}${letter}${String(seq).padStart(ID_SEQUENCE_DIGITS, '0')}`;
 }

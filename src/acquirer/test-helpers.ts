@@ -1,6 +1,8 @@
 // Fixtures for the acquirer's tests: a tiny fake network (a real Hono server
 // on port 0 with the protocol routes the acquirer calls, whose behaviour each
-// test scripts), an acquirer on real SQLite in a temp dir, and HTTP helpers.
+// test scripts), an acquirer on real SQLite in a temp dir or on a PostgreSQL
+// database of its own (`engine`), the stores on every engine for the contract
+// suites, and HTTP helpers.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -8,7 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
+import { createSqliteGroupCommit, groupCommitted } from '../platform/db/group-commit.ts';
+import { createPostgresPool } from '../platform/db/postgres.ts';
 import { openSqlite } from '../platform/db/sqlite.ts';
+import { createTestDatabase } from '../platform/testing/postgres.ts';
 import { createKeyDirectory, createSqliteReplayGuard, generateSigningKeyPair } from '../platform/signing/index.ts';
 import {
   createPeerClient,
@@ -25,7 +30,11 @@ import {
   type ResultCode,
   type SigningIdentity,
 } from '../protocol/index.ts';
-import { createAcquirer, type AcquirerInstance } from './index.ts';
+import { createAcquirer, type AcquirerDatabase, type AcquirerInstance } from './index.ts';
+import { createSqlitePayoutStore, type PayoutStore } from './payout-store.ts';
+import { createPostgresPayoutStore } from './payout-store-postgres.ts';
+import { createSqliteAcquirerStore, type AcquirerStore } from './store.ts';
+import { createPostgresAcquirerStore } from './store-postgres.ts';
 
 export const ACQUIRER_ID = 'ACQ_KR_01';
 export const NETWORK_ID = 'DARI_NETWORK';
@@ -220,9 +229,21 @@ export async function startFakeNetwork(clock: { readonly now?: () => Date } = {}
   };
 }
 
+/** The engines the acquirer's higher-level tests run on (STYLE 22). */
+export type AcquirerTestEngine = 'sqlite' | 'postgres';
+export const ACQUIRER_TEST_ENGINES: readonly AcquirerTestEngine[] = ['sqlite', 'postgres'];
+
+/** The acquirer's own tables, opened beside the running acquirer as a second connection would see them. */
+export interface StoresAtRest {
+  readonly store: AcquirerStore;
+  readonly payouts: PayoutStore;
+}
+
 export interface Harness {
   readonly acquirer: AcquirerInstance;
   readonly network: FakeNetwork;
+  readonly engine: AcquirerTestEngine;
+  /** The SQLite files' folder (on PostgreSQL an empty folder: `dataDir` is unused there). */
   readonly dir: string;
   /** Resolves when every message a fault held back was delivered. */
   settled(): Promise<void>;
@@ -231,12 +252,20 @@ export interface Harness {
   onboard(name?: string, overrides?: Record<string, unknown>): Promise<{ merchantId: string; storeId: string; terminalId: string; terminalKey: string }>;
   /** The merchant's KRW balance owed (credits − debits, posted). */
   owedTo(merchantId: string): Promise<bigint>;
-  /** The acquirer's ledger transfers with these ids, in ledger order, read from its database file as an auditor would. */
-  ledgerTransfers(ids: readonly string[]): { id: string; amount: bigint }[];
+  /** The acquirer's ledger transfers with these ids, in ledger order, read from its database as an auditor would. */
+  ledgerTransfers(ids: readonly string[]): Promise<{ id: string; amount: bigint }[]>;
+  /**
+   * Runs `work` on the acquirer's stores over a connection of its own: what
+   * a process that crashed had written, without the running acquirer (its
+   * ledger, its locks) hearing of it.
+   */
+  withStores<T>(work: (stores: StoresAtRest) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
 export interface HarnessOptions {
+  /** SQLite unless told otherwise. */
+  readonly engine?: AcquirerTestEngine;
   readonly paymentDeadlineMs?: number;
   readonly peerTimeoutMs?: number;
   readonly faults?: (call: FaultPlanCall) => NetworkFault | undefined;
@@ -280,22 +309,90 @@ export function merchantBody(overrides: Record<string, unknown> = {}): Record<st
   };
 }
 
-export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+/** Where a test acquirer keeps its data, and how to look at it from outside the acquirer. */
+interface HarnessStorage {
+  readonly engine: AcquirerTestEngine;
+  readonly dir: string;
+  readonly database: AcquirerDatabase;
+  ledgerTransfers(ids: readonly string[]): Promise<{ id: string; amount: bigint }[]>;
+  openStores(): Promise<StoresAtRest & { close(): Promise<void> }>;
+  /** Removes the storage. */
+  dispose(): Promise<void>;
+}
+
+async function createHarnessStorage(engine: AcquirerTestEngine): Promise<HarnessStorage> {
   const dir = mkdtempSync(join(tmpdir(), 'dari-acquirer-'));
+  const removeDir = async (): Promise<void> => rmSync(dir, { recursive: true, force: true });
+  if (engine === 'sqlite') {
+    return {
+      engine,
+      dir,
+      database: { engine },
+      async ledgerTransfers(ids) {
+        const db = openSqlite(join(dir, 'ledger.db'), { readonly: true });
+        try {
+          const rows = db.prepare(`SELECT id, amount FROM transfers WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY timestamp`).all(...ids) as { id: string; amount: bigint | number }[];
+          return rows.map((r) => ({ id: r.id, amount: BigInt(r.amount) }));
+        } finally {
+          db.close();
+        }
+      },
+      async openStores() {
+        const db = openSqlite(join(dir, 'acquirer.db'));
+        return { store: createSqliteAcquirerStore(db), payouts: createSqlitePayoutStore(db), close: async () => void db.close() };
+      },
+      dispose: removeDir,
+    };
+  }
+  const database = await createTestDatabase();
+  return {
+    engine,
+    dir,
+    database: { engine, url: database.url },
+    async ledgerTransfers(ids) {
+      const pool = createPostgresPool(database.url, { connectionsMax: 1 });
+      try {
+        const { rows } = await pool.query<{ id: string; amount: string }>('SELECT id, amount::text AS amount FROM transfers WHERE id = ANY($1::text[]) ORDER BY timestamp', [ids]);
+        return rows.map((r) => ({ id: r.id, amount: BigInt(r.amount) }));
+      } finally {
+        await pool.end();
+      }
+    },
+    async openStores() {
+      const pool = createPostgresPool(database.url, { connectionsMax: 2 });
+      return { store: await createPostgresAcquirerStore(pool), payouts: await createPostgresPayoutStore(pool), close: () => pool.end() };
+    },
+    async dispose() {
+      await database.drop();
+      await removeDir();
+    },
+  };
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const storage = await createHarnessStorage(options.engine ?? 'sqlite');
   const network = await startFakeNetwork(options.now === undefined ? {} : { now: options.now });
   const faulty = options.faults ? faultyFetch((url, init) => fetch(url, init), options.faults) : undefined;
-  const acquirer = await createAcquirer({
-    dataDir: dir,
-    identity: acquirerIdentity,
-    keys: directory,
-    network: { peerId: NETWORK_ID, baseUrl: network.url },
-    merchantIdPrefix: 'KR01',
-    operatorKey: OPERATOR_KEY,
-    peerTimeoutMs: options.peerTimeoutMs ?? 300,
-    paymentDeadlineMs: options.paymentDeadlineMs ?? 800,
-    ...(options.now === undefined ? {} : { now: options.now }),
-    ...(faulty ? { fetch: faulty.fetch as FetchFunction } : {}),
-  });
+  let acquirer: AcquirerInstance;
+  try {
+    acquirer = await createAcquirer({
+      dataDir: storage.dir,
+      database: storage.database,
+      identity: acquirerIdentity,
+      keys: directory,
+      network: { peerId: NETWORK_ID, baseUrl: network.url },
+      merchantIdPrefix: 'KR01',
+      operatorKey: OPERATOR_KEY,
+      peerTimeoutMs: options.peerTimeoutMs ?? 300,
+      paymentDeadlineMs: options.paymentDeadlineMs ?? 800,
+      ...(options.now === undefined ? {} : { now: options.now }),
+      ...(faulty ? { fetch: faulty.fetch as FetchFunction } : {}),
+    });
+  } catch (error) {
+    await network.close();
+    await storage.dispose();
+    throw error;
+  }
   const api: Harness['api'] = async (method, path, { token, body, raw } = {}) => {
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     if (token !== undefined) headers.Authorization = `Bearer ${token}`;
@@ -308,7 +405,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return {
     acquirer,
     network,
-    dir,
+    engine: storage.engine,
+    dir: storage.dir,
     settled: async () => faulty?.settled(),
     api,
     async onboard(name = `Shop ${++merchants}`, overrides = {}) {
@@ -321,13 +419,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       assert.equal(terminal.status, 201, JSON.stringify(terminal.body));
       return { merchantId, storeId: store.body.storeId as string, terminalId: terminal.body.terminalId as string, terminalKey: terminal.body.terminalKey as string };
     },
-    ledgerTransfers(ids) {
-      const db = openSqlite(join(dir, 'ledger.db'), { readonly: true });
+    ledgerTransfers: (ids) => storage.ledgerTransfers(ids),
+    async withStores(work) {
+      const stores = await storage.openStores();
       try {
-        const rows = db.prepare(`SELECT id, amount FROM transfers WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY timestamp`).all(...ids) as { id: string; amount: bigint | number }[];
-        return rows.map((r) => ({ id: r.id, amount: BigInt(r.amount) }));
+        return await work(stores);
       } finally {
-        db.close();
+        await stores.close();
       }
     },
     async owedTo(merchantId) {
@@ -339,10 +437,87 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await faulty?.settled();
       await network.close();
       await acquirer.close();
-      rmSync(dir, { recursive: true, force: true });
+      await storage.dispose();
     },
   };
 }
+
+/** Connections of a contract suite's PostgreSQL pool: enough that the concurrent cases really run at once. */
+const POSTGRES_STORE_TEST_CONNECTIONS = 8;
+
+/** The acquirer's two stores over one storage, opened by a contract suite; `close` removes the storage. */
+export interface OpenStores {
+  readonly store: AcquirerStore;
+  readonly payouts: PayoutStore;
+  close(): Promise<void>;
+}
+
+export interface StoreTestEngine {
+  readonly name: string;
+  open(): Promise<OpenStores>;
+}
+
+/**
+ * Every engine the acquirer's stores run on (STYLE 22), for the contract
+ * suites: SQLite as is, SQLite through the group commit the batched acquirer
+ * puts around it (ADR 10), and PostgreSQL on a pool of several connections,
+ * each on storage of its own.
+ */
+export const STORE_TEST_ENGINES: readonly StoreTestEngine[] = [
+  {
+    name: 'SQLite',
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'dari-acquirer-store-'));
+      const db = openSqlite(join(dir, 'acquirer.db'));
+      return {
+        store: createSqliteAcquirerStore(db),
+        payouts: createSqlitePayoutStore(db),
+        close: async () => {
+          db.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
+    name: 'SQLite, group-committed',
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'dari-acquirer-store-'));
+      const db = openSqlite(join(dir, 'acquirer.db'));
+      const groupCommit = createSqliteGroupCommit(db);
+      return {
+        store: groupCommitted(createSqliteAcquirerStore(db), groupCommit),
+        payouts: groupCommitted(createSqlitePayoutStore(db), groupCommit),
+        close: async () => {
+          await groupCommit.flush();
+          db.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    async open() {
+      const database = await createTestDatabase();
+      const pool = createPostgresPool(database.url, { connectionsMax: POSTGRES_STORE_TEST_CONNECTIONS });
+      try {
+        return {
+          store: await createPostgresAcquirerStore(pool),
+          payouts: await createPostgresPayoutStore(pool),
+          close: async () => {
+            await pool.end();
+            await database.drop();
+          },
+        };
+      } catch (error) {
+        await pool.end();
+        await database.drop();
+        throw error;
+      }
+    },
+  },
+];
 
 export const krw = (value: bigint | number) => ({ currency: 'KRW', value: String(value) });
 

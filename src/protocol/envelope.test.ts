@@ -3,9 +3,19 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
+import { createPostgresPool } from '../platform/db/postgres.ts';
 import { openSqlite } from '../platform/db/sqlite.ts';
+import { createTestDatabase } from '../platform/testing/postgres.ts';
 import { createKeyDirectory, createSqliteReplayGuard, generateSigningKeyPair } from '../platform/signing/index.ts';
-import { createBatchingPeerClient, createSqliteEnvelopeArchive, ENVELOPE_MESSAGES_MAX, ENVELOPES_IN_FLIGHT_MAX, mountEnvelopeRoute } from './envelope.ts';
+import {
+  createBatchingPeerClient,
+  createPostgresEnvelopeArchive,
+  createSqliteEnvelopeArchive,
+  ENVELOPE_MESSAGES_MAX,
+  ENVELOPES_IN_FLIGHT_MAX,
+  mountEnvelopeRoute,
+  type EnvelopeArchive,
+} from './envelope.ts';
 import { faultyFetch } from './faults.ts';
 import type { AcquirerPayRequest } from './messages.ts';
 import { result } from './results.ts';
@@ -118,3 +128,72 @@ describe('signed batch envelopes', () => {
     assert.equal(handled.filter((id) => id === 'AP-dup').length, 1, 'the second copy is refused as a replay');
   });
 });
+
+/** An archive on one engine, and how to read back what it kept. */
+interface ArchiveEngine {
+  readonly name: string;
+  open(): Promise<{ archive: EnvelopeArchive; reopen(): Promise<EnvelopeArchive>; rows(): Promise<Record<string, unknown>[]>; close(): Promise<void> }>;
+}
+
+const ARCHIVE_COLUMNS = 'client_id, envelope_id, body, request_time, signature, received_at_ms';
+const ARCHIVE_ENGINES: readonly ArchiveEngine[] = [
+  {
+    name: 'SQLite',
+    async open() {
+      const db = openSqlite(':memory:');
+      return {
+        archive: createSqliteEnvelopeArchive(db),
+        reopen: async () => createSqliteEnvelopeArchive(db),
+        rows: async () => (db.prepare(`SELECT ${ARCHIVE_COLUMNS} FROM signed_envelopes ORDER BY envelope_id, signature`).all() as Record<string, unknown>[]).map((r) => ({ ...r, received_at_ms: BigInt(r.received_at_ms as bigint) })),
+        close: async () => void db.close(),
+      };
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    async open() {
+      const database = await createTestDatabase();
+      const pool = createPostgresPool(database.url, { connectionsMax: 2 });
+      return {
+        archive: await createPostgresEnvelopeArchive(pool),
+        reopen: () => createPostgresEnvelopeArchive(pool),
+        rows: async () => (await pool.query<Record<string, unknown>>(`SELECT ${ARCHIVE_COLUMNS} FROM signed_envelopes ORDER BY envelope_id, signature`)).rows.map((r) => ({ ...r, received_at_ms: BigInt(r.received_at_ms as string) })),
+        close: async () => {
+          await pool.end();
+          await database.drop();
+        },
+      };
+    },
+  },
+];
+
+for (const engine of ARCHIVE_ENGINES) {
+  describe(`the envelope archive on ${engine.name}`, () => {
+    it('keeps each envelope as received, a re-delivered one once, and survives being opened again', async () => {
+      const opened = await engine.open();
+      try {
+        const envelope = (envelopeId: string, signature: string) => ({
+          clientId: 'ACQ_KR_01',
+          envelopeId,
+          body: `{"envelopeId":"${envelopeId}","messages":[]}`,
+          headers: { 'request-time': '2026-03-02T04:00:00.000Z', signature },
+          receivedAt: new Date(Date.UTC(2026, 2, 2, 4, 0, 0, 7)),
+        });
+        await opened.archive.record(envelope('E1', 'sig-a'));
+        await opened.archive.record({ ...envelope('E1', 'sig-a'), receivedAt: new Date(Date.UTC(2027, 0, 1)) });
+        await opened.archive.record(envelope('E1', 'sig-b')); // the same envelope signed again is other evidence
+        await opened.archive.record({ ...envelope('E2', 'sig-c'), headers: {} });
+        const again = await opened.reopen();
+        await again.record(envelope('E1', 'sig-a'));
+        const receivedAtMs = BigInt(Date.UTC(2026, 2, 2, 4, 0, 0, 7));
+        assert.deepEqual(await opened.rows(), [
+          { client_id: 'ACQ_KR_01', envelope_id: 'E1', body: '{"envelopeId":"E1","messages":[]}', request_time: '2026-03-02T04:00:00.000Z', signature: 'sig-a', received_at_ms: receivedAtMs },
+          { client_id: 'ACQ_KR_01', envelope_id: 'E1', body: '{"envelopeId":"E1","messages":[]}', request_time: '2026-03-02T04:00:00.000Z', signature: 'sig-b', received_at_ms: receivedAtMs },
+          { client_id: 'ACQ_KR_01', envelope_id: 'E2', body: '{"envelopeId":"E2","messages":[]}', request_time: '', signature: '', received_at_ms: receivedAtMs },
+        ]);
+      } finally {
+        await opened.close();
+      }
+    });
+  });
+}

@@ -17,6 +17,7 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { Batching } from '../platform/batching.ts';
+import { migratePostgres, type PostgresPool } from '../platform/db/postgres.ts';
 import type { SqliteDatabase } from '../platform/db/sqlite.ts';
 import { verifyAndRecordMessage } from '../platform/signing/index.ts';
 import { PROTOCOL_ENDPOINTS, requestIdSchema, type ProtocolEndpointName, type ProtocolResponse } from './messages.ts';
@@ -88,6 +89,39 @@ export function createSqliteEnvelopeArchive(db: SqliteDatabase): EnvelopeArchive
   return {
     async record(envelope) {
       insert.run(envelope.clientId, envelope.envelopeId, envelope.body, envelope.headers['request-time'] ?? '', envelope.headers.signature ?? '', BigInt(envelope.receivedAt.getTime()));
+    },
+  };
+}
+
+export const ENVELOPE_ARCHIVE_POSTGRES_SQL = `
+CREATE TABLE IF NOT EXISTS signed_envelopes (
+  client_id TEXT NOT NULL,
+  envelope_id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  request_time TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  received_at_ms BIGINT NOT NULL,
+  PRIMARY KEY (client_id, envelope_id, signature)
+);
+`;
+
+/**
+ * The archive in an institution's own PostgreSQL database: the same table and
+ * the same semantics as `createSqliteEnvelopeArchive` (a re-delivered envelope
+ * is kept once). Its migration is numbered under the `envelopes` module and
+ * creates the table only if it is missing, as the wallet's own copy of this
+ * archive did before it moved here, so that databases it made are unchanged.
+ * The caller owns (and ends) the pool.
+ */
+export async function createPostgresEnvelopeArchive(pool: PostgresPool): Promise<EnvelopeArchive> {
+  await migratePostgres(pool, [{ module: 'envelopes', version: 1, name: 'signed envelopes as received', sql: ENVELOPE_ARCHIVE_POSTGRES_SQL }]);
+  return {
+    async record(envelope) {
+      await pool.query(
+        `INSERT INTO signed_envelopes (client_id, envelope_id, body, request_time, signature, received_at_ms)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (client_id, envelope_id, signature) DO NOTHING`,
+        [envelope.clientId, envelope.envelopeId, envelope.body, envelope.headers['request-time'] ?? '', envelope.headers.signature ?? '', envelope.receivedAt.getTime()],
+      );
     },
   };
 }

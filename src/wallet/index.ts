@@ -18,6 +18,7 @@ import {
   type ReplayGuard,
 } from '../platform/signing/index.ts';
 import {
+  createPostgresEnvelopeArchive,
   createPostgresReconciliationStore,
   createReconciliationService,
   createSettlementService,
@@ -34,7 +35,6 @@ import {
   type SigningIdentity,
 } from '../protocol/index.ts';
 import { ACCOUNT, openWalletAccounts, TRANSFER_CODE, WALLET_LEDGER } from './accounts.ts';
-import { createPostgresEnvelopeArchive } from './envelope-archive-postgres.ts';
 import { assertIdNumberKey } from './id-number.ts';
 import { createKeyedLock } from '../platform/keyed-lock.ts';
 import { payerPseudonyms } from './payer-pseudonym.ts';
