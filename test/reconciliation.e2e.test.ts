@@ -155,6 +155,17 @@ describe('reconciliation at the wallet and the acquirer', () => {
     assert.equal((await api().call<{ reference: string }>('GET', `/wallet/v1/settlements/${CYCLE}`, { token })).reference, 'CNAPS-20261125-0001');
     assert.equal((await reconcile('wallet', CYCLE)).clean, true, 'a settlement is no clearing transaction: reconciliation skips it');
     assert.ok((await dari.wallet.verifyLedger()).ok);
+
+    const acquirerBooked = await api().call<{ net: { currency: string; value: string }; positionAfter: { value: string } }>('POST', '/acquirer/v1/settlements', {
+      token: credentials.acquirerOperatorKey,
+      body: { cycleId: CYCLE, reference: 'KFTC-20261125-0001' },
+    });
+    const received = cycle.instructions.find((i) => i.participantId === PARTICIPANTS.acquirer)!.amount.value;
+    assert.deepEqual(acquirerBooked.net, { currency: 'KRW', value: received }, 'what the network instructed the acquirer to receive');
+    assert.equal(acquirerBooked.positionAfter.value, '0');
+    assert.equal(await dari.acquirer.accountBalanceKrw('bank:settlement'), -BigInt(received), 'the bank account holds it (a debit balance: money in)');
+    const terminal = await api().request('POST', '/acquirer/v1/settlements', { token: credentials.merchant.terminalKey, body: { cycleId: CYCLE, reference: 'X1' } });
+    assert.equal(terminal.status, 403);
   });
 
   it("shows the late payment as a timing difference in the next cycle's reconciliation, not as a difference", async () => {

@@ -15,6 +15,7 @@ import {
   createPostgresEnvelopeArchive,
   createPostgresReconciliationStore,
   createReconciliationService,
+  createSettlementService,
   createSqliteEnvelopeArchive,
   createSqliteReconciliationStore,
   mountEnvelopeRoute,
@@ -28,7 +29,7 @@ import {
 } from '../protocol/index.ts';
 import { acquirerLedgerReader } from './reconciliation.ts';
 import { createPaymentEvents } from './events.ts';
-import { ensureAccounts } from './money-moves.ts';
+import { BANK_SETTLEMENT_ACCOUNT_ID, ensureAccounts, LEDGER_CURRENCY, NETWORK_ACCOUNT_ID, TRANSFER_CODE } from './money-moves.ts';
 import { createPaymentFlow, PAYMENT_DEADLINE_MS_DEFAULT } from './payment-flow.ts';
 import { createPayoutService, type PayoutService } from './payout-service.ts';
 import { createSqlitePayoutStore, type PayoutStore } from './payout-store.ts';
@@ -162,7 +163,15 @@ export async function createAcquirer(options: AcquirerOptions): Promise<Acquirer
   });
   const app = new Hono();
   const server = { self: options.identity, keys: options.keys, replayGuard, now };
-  mountAcquirerRoutes(app, { service, payouts, handlers, events, protocol: server, reconciliation });
+  const settlement = createSettlementService({
+    network,
+    participantId: options.identity.clientId,
+    ledger,
+    ledgerCode: LEDGER_CURRENCY,
+    accounts: { network: NETWORK_ACCOUNT_ID, bank: BANK_SETTLEMENT_ACCOUNT_ID },
+    transferCode: TRANSFER_CODE.settlement,
+  });
+  mountAcquirerRoutes(app, { service, payouts, handlers, events, protocol: server, reconciliation, settlement });
   mountEnvelopeRoute(app, 'acquirer', { ...server, archive: storage.archive });
   return {
     app,

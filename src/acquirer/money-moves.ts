@@ -6,10 +6,10 @@
  *
  * | account               | meaning                                    |
  * |-----------------------|--------------------------------------------|
- * | `network`             | receivable from the network (debit balance)|
+ * | `network`             | receivable from the network (debit balance): paid down by each cycle's settlement |
  * | `merchant:<merchantId>` | payable to the merchant (credit balance) |
  * | `payouts-in-flight`   | payouts sent to the bank, not yet confirmed or returned (credit balance) |
- * | `bank:settlement`     | the acquirer's settlement account at its bank: what confirmed payouts took out of it (credit balance) |
+ * | `bank:settlement`     | the acquirer's settlement account at its bank: what the network's settlements brought in, less what confirmed payouts took out |
  * | `mdr-fees`            | the acquirer's revenue from merchant discount rates (credit balance) |
  *
  * | transfer                        | debit             | credit            |
@@ -21,6 +21,7 @@
  * | `payout:<payoutId>:send:<n>`    | merchant:<id>     | payouts-in-flight |
  * | `payout:<payoutId>:confirm:<n>` | payouts-in-flight | bank:settlement   |
  * | `payout:<payoutId>:return:<n>`  | payouts-in-flight | merchant:<id>     |
+ * | `settle:<cycleId>`              | bank:settlement   | network           |
  *
  * `<n>` is the payout's attempt: a returned payout sent again moves money
  * under new ids, and every retry of one step re-submits the same id.
@@ -34,7 +35,7 @@ export const PAYOUTS_IN_FLIGHT_ACCOUNT_ID = 'payouts-in-flight';
 export const BANK_SETTLEMENT_ACCOUNT_ID = 'bank:settlement';
 export const MDR_FEES_ACCOUNT_ID = 'mdr-fees';
 export const ACCOUNT_CODE = { network: 1, merchant: 2, payoutsInFlight: 3, bankSettlement: 4, mdrFees: 5 } as const;
-export const TRANSFER_CODE = { pay: 10, refund: 20, cancel: 30, payoutFee: 40, payoutSend: 50, payoutConfirm: 60, payoutReturn: 70 } as const;
+export const TRANSFER_CODE = { pay: 10, refund: 20, cancel: 30, payoutFee: 40, payoutSend: 50, payoutConfirm: 60, payoutReturn: 70, settlement: 80 } as const;
 
 /** The ids of the transfers that follow a payment at the network (reconciliation looks them up by them). */
 export const TRANSFER_ID = {

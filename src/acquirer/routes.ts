@@ -16,9 +16,12 @@ import {
   userInitiatedPayRequestSchema,
   userInitiatedPayResponseSchema,
   mountReconciliationRoutes,
+  mountSettlementRoutes,
   reconciliationRouteDocs,
+  settlementRouteDocs,
   type ProtocolServerOptions,
   type ReconciliationService,
+  type SettlementService,
 } from '../protocol/index.ts';
 import { formatBusinessRegistrationNumber } from './business-registration-number.ts';
 import {
@@ -198,6 +201,7 @@ export interface RouteDeps {
   readonly events: PaymentEvents;
   readonly protocol: ProtocolServerOptions;
   readonly reconciliation: ReconciliationService;
+  readonly settlement: SettlementService;
 }
 
 export function mountAcquirerRoutes(app: Hono, deps: RouteDeps): void {
@@ -212,14 +216,12 @@ export function mountAcquirerRoutes(app: Hono, deps: RouteDeps): void {
     return principal;
   }
 
-  mountReconciliationRoutes(app, {
-    prefix: '/acquirer/v1',
-    reconciliation: deps.reconciliation,
-    async operator(c) {
-      const who = await authorise(c, 'operator');
-      return who.ok ? null : fail(c, who.error);
-    },
-  });
+  const operator = async (c: Context): Promise<Response | null> => {
+    const who = await authorise(c, 'operator');
+    return who.ok ? null : fail(c, who.error);
+  };
+  mountReconciliationRoutes(app, { prefix: '/acquirer/v1', reconciliation: deps.reconciliation, operator });
+  mountSettlementRoutes(app, { prefix: '/acquirer/v1', settlement: deps.settlement, operator });
 
   async function terminalOf(c: Context): Promise<Result<Terminal, AcquirerError>> {
     const principal = await authorise(c, 'terminal');
@@ -527,6 +529,7 @@ const PAYOUT_TAG = 'acquirer (payouts)';
 
 export const ACQUIRER_ROUTE_DOCS: readonly RouteDoc[] = [
   ...reconciliationRouteDocs('/acquirer/v1', 'acquirer reconciliation', 'operatorKey'),
+  ...settlementRouteDocs('/acquirer/v1', 'acquirer reconciliation', 'operatorKey'),
   { method: 'post', path: '/acquirer/v1/merchants', summary: 'Sign up a merchant (pending review)', tag: TAG, security: 'operatorKey', request: registerMerchantSchema, errors: [...AUTH, BAD, E(400, 'INVALID_BUSINESS_REGISTRATION_NUMBER')] },
   { method: 'get', path: '/acquirer/v1/merchants', summary: 'List merchants, a page at a time', tag: TAG, security: 'operatorKey', errors: [...AUTH, BAD] },
   { method: 'get', path: '/acquirer/v1/merchants/{id}', summary: 'A merchant', tag: TAG, security: 'operatorKey', response: merchantViewSchema, errors: [...AUTH, E(404, 'NOT_FOUND')] },
