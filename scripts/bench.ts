@@ -8,9 +8,10 @@
  */
 import { runPaymentsBench } from '../src/all-in-one/payments.bench.ts';
 import { runLedgerBench, type LedgerBenchOptions } from '../src/ledger/ledger.bench.ts';
+import { runClearingBench } from '../src/network/clearing/clearing.bench.ts';
 import { startThrowawayPostgres } from '../src/platform/testing/postgres.ts';
 
-const BENCHES = ['ledger', 'payments'] as const;
+const BENCHES = ['ledger', 'payments', 'clearing'] as const;
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -22,7 +23,7 @@ if (unknown.length > 0) {
 }
 const selected = names.length === 0 ? BENCHES : names;
 
-// Only the ledger bench runs on PostgreSQL; the payments bench is SQLite as issue 4 asks.
+// Only the ledger bench runs on PostgreSQL; the payments and clearing benches are the network's SQLite, as issues 4 and 5 ask.
 const needsPostgres = selected.includes('ledger');
 const envUrl = process.env.DARI_BENCH_POSTGRES_URL;
 const throwaway = envUrl || !needsPostgres ? null : await startThrowawayPostgres();
@@ -77,6 +78,23 @@ try {
         },
       };
       console.log(JSON.stringify(summary));
+    }
+    if (name === 'clearing') {
+      // Issue 5: 10 million payments, 16 wallets and 16 acquirers (each file under the format's million lines).
+      const result = await runClearingBench({
+        payments: quick ? 500_000 : 10_000_000,
+        wallets: 16,
+        acquirers: 16,
+        seed: 42,
+        log: (line) => console.log(line),
+        ...(process.env.DARI_BENCH_PROFILE_DIR ? { profileDir: process.env.DARI_BENCH_PROFILE_DIR } : {}),
+      });
+      console.log(
+        `clearing bench: ${result.payments} payments (${result.transactions} transactions, ${result.fileLines} file lines, ${(result.fileBytes / 1024 / 1024).toFixed(0)} MiB of files) ` +
+          `cleared and netted in ${result.seconds.toFixed(1)} s: ${Math.round(result.paymentsPerSecond)} payments/s, peak RSS ${result.peakRssMiB} MiB ` +
+          `(${result.openRssMiB} MiB once the network was open); checksum ${result.checksum}`,
+      );
+      console.log(JSON.stringify({ clearing: { payments: result.payments, perSecond: Math.round(result.paymentsPerSecond), peakRssMiB: result.peakRssMiB } }));
     }
   }
 } finally {

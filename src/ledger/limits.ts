@@ -38,4 +38,10 @@ export const EXPIRIES_PER_BATCH_MAX = 1_024;
 /** Transfers returned by one page of an account's history. */
 export const PAGE_TRANSFERS_MAX = 1_000;
 
+/**
+ * Transfers in one page of `streamTransfers`: big enough that a range of
+ * millions costs few statements, small enough that a page is a few MiB.
+ */
+export const STREAM_PAGE_TRANSFERS_MAX = 8_192;
+
 export const NANOSECONDS_PER_SECOND = 1_000_000_000n;

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { AMOUNT_MAX, ID_LENGTH_MAX, PAGE_TRANSFERS_MAX, PENDING_TIMEOUT_SECONDS_MAX, USER_DATA_LENGTH_MAX } from './limits.ts';
+import { AMOUNT_MAX, ID_LENGTH_MAX, PAGE_TRANSFERS_MAX, PENDING_TIMEOUT_SECONDS_MAX, STREAM_PAGE_TRANSFERS_MAX, USER_DATA_LENGTH_MAX } from './limits.ts';
 import { LedgerCallError } from './errors.ts';
 import { createLedger, type Ledger } from './service.ts';
 import { ENGINES, manualClock, openTestLedger, type ManualClock, type TestEngine, type TestStore } from './test-engines.ts';
@@ -1153,6 +1153,74 @@ for (const engine of ENGINES) {
         for (const limit of [0, -1, 2.5, PAGE_TRANSFERS_MAX + 1]) {
           await assert.rejects(fx().ledger.getAccountTransfers({ accountId: w.dst, limit }), LedgerCallError);
         }
+      });
+
+      it('streams a timestamp range, of the whole ledger, of some ledgers or of one account, in order and page by page', async () => {
+        const w = await makeWorld(fx(), 'stream');
+        const ledger = fx().ledger;
+        const eur2 = await w.account('eur2', { ledger: 'EUR' });
+        const ids: string[] = [];
+        for (let i = 0; i < 9; i += 1) {
+          // A linked pair in two ledgers (one call, consecutive timestamps), then a hold and its post.
+          const usd = w.transfer({ id: w.id(`usd${i}`), amount: 3n, flags: { linked: true } });
+          const eur = { id: w.id(`eur${i}`), debitAccountId: w.eur, creditAccountId: eur2, amount: 5n, ledger: 'EUR', code: 1 };
+          await w.ok(usd, eur);
+          await w.hold(`hold${i}`, { debitAccountId: w.dst, creditAccountId: w.bank, amount: 1n });
+          await w.ok(w.post(`hold${i}`, { id: w.id(`post${i}`) }));
+          fx().clock.advanceSeconds(1);
+          ids.push(w.id(`usd${i}`), w.id(`eur${i}`), w.id(`hold${i}`), w.id(`post${i}`));
+        }
+        const all = [...(await ledger.lookupTransfers(ids))].sort((a, b) => (a.timestamp < b.timestamp ? -1 : 1));
+        assert.equal(all.length, ids.length);
+        const from = all[0]!.timestamp;
+        const to = all.at(-1)!.timestamp;
+        const read = async (query: Parameters<Ledger['streamTransfers']>[0]): Promise<string[]> => {
+          const got: string[] = [];
+          for await (const page of ledger.streamTransfers(query)) {
+            assert.ok(page.length >= 1 && page.length <= (query.pageTransfers ?? STREAM_PAGE_TRANSFERS_MAX), 'no empty page, none over the limit');
+            assertIncreasing(page.map((t) => t.timestamp));
+            for (const t of page) assert.deepEqual(t, all.find((x) => x.id === t.id), `${t.id} is read as lookupTransfers reads it`);
+            got.push(...page.map((t) => t.id));
+          }
+          return got;
+        };
+        const idsOf = (keep: (t: (typeof all)[number]) => boolean): string[] => all.filter(keep).map((t) => t.id);
+        for (const pageTransfers of [1, 4, 7, 36, STREAM_PAGE_TRANSFERS_MAX]) {
+          assert.deepEqual(await read({ fromTimestamp: from, toTimestamp: to, pageTransfers }), ids, `the whole range, pages of ${pageTransfers}`);
+          assert.deepEqual(await read({ fromTimestamp: from, toTimestamp: to, ledgers: ['EUR'], pageTransfers }), idsOf((t) => t.ledger === 'EUR'));
+          assert.deepEqual(
+            await read({ fromTimestamp: from, toTimestamp: to, accountId: w.dst, pageTransfers }),
+            idsOf((t) => t.debitAccountId === w.dst || t.creditAccountId === w.dst),
+          );
+        }
+        // Both ends are included; one nanosecond less on either side leaves that transfer out.
+        const [second, fifth] = [all[1]!.timestamp, all[4]!.timestamp];
+        assert.deepEqual(await read({ fromTimestamp: second, toTimestamp: fifth, pageTransfers: 2 }), ids.slice(1, 5));
+        assert.deepEqual(await read({ fromTimestamp: second + 1n, toTimestamp: fifth - 1n }), ids.slice(2, 4));
+        assert.deepEqual(await read({ fromTimestamp: from, toTimestamp: to, ledgers: ['USD', 'EUR'], accountId: w.dst }), idsOf((t) => t.debitAccountId === w.dst || t.creditAccountId === w.dst));
+        assert.deepEqual(await read({ fromTimestamp: from, toTimestamp: to, ledgers: ['EUR'], accountId: w.dst }), []);
+        assert.deepEqual(await read({ fromTimestamp: from, toTimestamp: to, ledgers: [] }), []);
+        assert.deepEqual(await read({ fromTimestamp: from, toTimestamp: to, accountId: w.id('nobody') }), []);
+        assert.deepEqual(await read({ fromTimestamp: to, toTimestamp: from }), [], 'an empty range');
+        for (const pageTransfers of [0, -1, 2.5, STREAM_PAGE_TRANSFERS_MAX + 1]) {
+          assert.throws(() => ledger.streamTransfers({ fromTimestamp: from, toTimestamp: to, pageTransfers }), LedgerCallError);
+        }
+        assert.throws(() => ledger.streamTransfers({ fromTimestamp: 1 as unknown as bigint, toTimestamp: to }), LedgerCallError);
+        assert.throws(() => ledger.streamTransfers({ fromTimestamp: from, toTimestamp: to, ledgers: 'EUR' as unknown as string[] }), LedgerCallError);
+      });
+
+      it('streams a range page by page while the writer goes on: what is stamped later is not in it', async () => {
+        const w = await makeWorld(fx(), 'stream-live');
+        const ledger = fx().ledger;
+        for (let i = 0; i < 5; i += 1) await w.ok(w.transfer({ id: w.id(`before${i}`), amount: 1n }));
+        const stamped = await ledger.lookupTransfers([w.id('before0'), w.id('before4')]);
+        const pages = ledger.streamTransfers({ fromTimestamp: stamped[0]!.timestamp, toTimestamp: stamped[1]!.timestamp, pageTransfers: 2 })[Symbol.asyncIterator]();
+        const got: string[] = [];
+        const first = await pages.next();
+        got.push(...(first.value ?? []).map((t: { id: string }) => t.id));
+        await w.ok(w.transfer({ id: w.id('after'), amount: 1n }));
+        for (let next = await pages.next(); next.done !== true; next = await pages.next()) got.push(...next.value.map((t) => t.id));
+        assert.deepEqual(got, [0, 1, 2, 3, 4].map((i) => w.id(`before${i}`)));
       });
 
       it('gives the balance as it stood after each step of a history', async () => {

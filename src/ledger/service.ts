@@ -3,8 +3,8 @@
  * commit (`writer.ts`), reads straight to the store.
  */
 import { LedgerCallError } from './errors.ts';
-import { PAGE_TRANSFERS_MAX } from './limits.ts';
-import type { LedgerStore } from './store.ts';
+import { PAGE_TRANSFERS_MAX, STREAM_PAGE_TRANSFERS_MAX } from './limits.ts';
+import type { LedgerStore, TransfersInRangeQuery } from './store.ts';
 import { startWriter } from './writer.ts';
 import type {
   Account,
@@ -33,6 +33,23 @@ export interface Ledger {
     readonly limit?: number;
     readonly descending?: boolean;
   }): Promise<TransferPage>;
+  /**
+   * Every transfer stamped from `fromTimestamp` to `toTimestamp` (both
+   * included), only of `ledgers` or only of `accountId` when given, in
+   * timestamp order, a page of at most `pageTransfers` at a time. Each page is
+   * read when the caller asks for it, so a range of any size streams through
+   * constant memory. It is not a snapshot: read a range the ledger has passed
+   * (behind a call that went through the writer once the clock was past
+   * `toTimestamp`), which can no longer change, since a new transfer always
+   * takes a later timestamp.
+   */
+  streamTransfers(query: {
+    readonly fromTimestamp: LedgerTimestamp;
+    readonly toTimestamp: LedgerTimestamp;
+    readonly ledgers?: readonly string[];
+    readonly accountId?: string;
+    readonly pageTransfers?: number;
+  }): AsyncIterable<readonly Transfer[]>;
   /** The account's balances now, or as they stood at `asOfTimestamp`; null for an unknown account. */
   getAccountBalance(accountId: string, options?: { readonly asOfTimestamp?: LedgerTimestamp }): Promise<AccountBalance | null>;
   /** Recomputes every balance from the transfers and checks that each ledger balances. */
@@ -87,6 +104,25 @@ export async function createLedger(options: LedgerOptions): Promise<Ledger> {
       const last = transfers.at(-1);
       return { transfers, nextTimestamp: transfers.length === limit && last !== undefined ? last.timestamp : null };
     },
+    streamTransfers(query) {
+      const limit = query.pageTransfers ?? STREAM_PAGE_TRANSFERS_MAX;
+      if (!Number.isInteger(limit) || limit < 1 || limit > STREAM_PAGE_TRANSFERS_MAX) {
+        throw new LedgerCallError(`pageTransfers must be an integer from 1 to ${STREAM_PAGE_TRANSFERS_MAX}`);
+      }
+      if (typeof query.fromTimestamp !== 'bigint' || typeof query.toTimestamp !== 'bigint') {
+        throw new LedgerCallError('fromTimestamp and toTimestamp are bigint nanoseconds');
+      }
+      if (query.ledgers !== undefined && !(Array.isArray(query.ledgers) && query.ledgers.every((l) => typeof l === 'string'))) {
+        throw new LedgerCallError('ledgers is a list of ledger names');
+      }
+      return pagesOfRange(store, {
+        afterTimestamp: query.fromTimestamp - 1n,
+        toTimestamp: query.toTimestamp,
+        ledgers: query.ledgers ?? null,
+        accountId: query.accountId ?? null,
+        limit,
+      });
+    },
     async getAccountBalance(accountId, balanceOptions = {}) {
       if (balanceOptions.asOfTimestamp !== undefined) return store.balanceAsOf(accountId, balanceOptions.asOfTimestamp);
       // The store reads balances and the last timestamp in one snapshot: a
@@ -105,6 +141,18 @@ export async function createLedger(options: LedgerOptions): Promise<Ledger> {
       await store.close();
     },
   };
+}
+
+/** Keyset pages of a range until one comes back short; an empty range gives no page at all. */
+async function* pagesOfRange(store: LedgerStore, first: TransfersInRangeQuery): AsyncGenerator<readonly Transfer[]> {
+  let query = first;
+  for (;;) {
+    const page = await store.transfersInRange(query);
+    if (page.length > 0) yield page;
+    const last = page.at(-1);
+    if (page.length < query.limit || last === undefined) return;
+    query = { ...query, afterTimestamp: last.timestamp };
+  }
 }
 
 /** What a health check reports of a ledger. */

@@ -30,6 +30,7 @@ import {
   type LedgerStore,
   type PendingRow,
   type TransferRow,
+  type TransfersInRangeQuery,
   type VerifyFacts,
   WriterMemory,
   LedgerCommitUnknownError,
@@ -157,6 +158,25 @@ class PostgresLedgerStore implements LedgerStore {
        ORDER BY t.timestamp ${order} LIMIT $3`,
       [q.accountId, cursor.toString(), q.limit],
     );
+    return rows.map((row) => transferFromRow(transferRow(row)));
+  }
+
+  async transfersInRange(q: TransfersInRangeQuery): Promise<Transfer[]> {
+    // Keyset pages on the timestamp, each its own statement: no cursor (and no
+    // connection) is held between the caller's pages.
+    const range = (t: string): string => `${t}timestamp > $1 AND ${t}timestamp <= $2${q.ledgers === null ? '' : ` AND ${t}ledger = ANY($4::text[])`}`;
+    const where =
+      q.accountId === null
+        ? `WHERE ${range('t.')}`
+        : `WHERE t.timestamp IN (
+             (SELECT timestamp FROM transfers WHERE debit_account_key = (SELECT account_key FROM account) AND ${range('')} ORDER BY timestamp LIMIT $3)
+             UNION ALL
+             (SELECT timestamp FROM transfers WHERE credit_account_key = (SELECT account_key FROM account) AND ${range('')} ORDER BY timestamp LIMIT $3))`;
+    const account = q.accountId === null ? '' : `WITH account AS (SELECT account_key FROM accounts WHERE id = $${q.ledgers === null ? 4 : 5}) `;
+    const values: unknown[] = [q.afterTimestamp.toString(), q.toTimestamp.toString(), q.limit];
+    if (q.ledgers !== null) values.push(q.ledgers);
+    if (q.accountId !== null) values.push(q.accountId);
+    const { rows } = await this.#pool.query<Raw>(`${account}${TRANSFER_SELECT} ${where} ORDER BY t.timestamp LIMIT $3`, values);
     return rows.map((row) => transferFromRow(transferRow(row)));
   }
 

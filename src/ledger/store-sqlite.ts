@@ -4,7 +4,7 @@
  * transaction without yielding; reads use a second connection, which WAL lets
  * run beside the writer and which never sees an uncommitted batch.
  */
-import { migrateSqlite, openSqlite, type SqliteDatabase } from '../platform/db/sqlite.ts';
+import { migrateSqlite, openSqlite, prepareCached, type SqliteDatabase } from '../platform/db/sqlite.ts';
 import type { BatchKeys, BatchWrites, LoadedState } from './plan.ts';
 import { ACCOUNT_SELECT, SQLITE_MIGRATIONS, TRANSFER_SELECT } from './schema.ts';
 import {
@@ -14,6 +14,7 @@ import {
   balanceFromRow,
   CURRENT_BALANCE_SQL,
   DANGLING_REFERENCES_SQL,
+  decodeTransferFlags,
   encodeAccountFlags,
   encodeTransferFlags,
   FLAG_VIOLATIONS_SQL,
@@ -27,6 +28,7 @@ import {
   type LedgerStore,
   type PendingRow,
   type TransferRow,
+  type TransfersInRangeQuery,
   type LedgerTotals,
   type VerifyFacts,
   WriterMemory,
@@ -223,6 +225,28 @@ class SqliteLedgerStore implements LedgerStore {
     return Promise.resolve(rows.map(transferFromRow));
   }
 
+  transfersInRange(q: TransfersInRangeQuery): Promise<Transfer[]> {
+    // One page per call, each its own statement: an iterator left open across
+    // the caller's awaits would keep this connection, which every other read
+    // of the ledger shares, busy for as long as the caller takes.
+    let key: bigint | null = null;
+    if (q.accountId !== null) {
+      const found = this.#accountKey(q.accountId);
+      if (found === undefined) return Promise.resolve([]);
+      key = found;
+    }
+    const ledgers = q.ledgers === null ? null : JSON.stringify(q.ledgers);
+    const statement = prepareCached(this.#reader, transfersInRangeSql({ byAccount: key !== null, byLedger: ledgers !== null })).raw(true);
+    const rows = statement.all({
+      after: q.afterTimestamp,
+      to: q.toTimestamp,
+      limit: q.limit,
+      ...(key === null ? {} : { key }),
+      ...(ledgers === null ? {} : { ledgers }),
+    }) as unknown[][];
+    return Promise.resolve(rows.map(transferFromValues));
+  }
+
   #accountKey(accountId: string): bigint | undefined {
     const row = this.#reader.prepare('SELECT account_key FROM accounts WHERE id = ?').get(accountId) as
       | { account_key: bigint }
@@ -331,6 +355,53 @@ function knownIdsOf(db: SqliteDatabase): KnownIds {
     known.add((row as { id: string }).id);
   }
   return known;
+}
+
+/**
+ * A page of a timestamp range. Without an account, the range is read off the
+ * table itself (rows are keyed by timestamp); with one, off its two history
+ * indexes, each already in time order, merged.
+ */
+function transfersInRangeSql(by: { readonly byAccount: boolean; readonly byLedger: boolean }): string {
+  const range = (t: string): string =>
+    `${t}timestamp > @after AND ${t}timestamp <= @to${by.byLedger ? ` AND ${t}ledger IN (SELECT value FROM json_each(@ledgers))` : ''}`;
+  const where = by.byAccount
+    ? `WHERE t.timestamp IN (
+         SELECT timestamp FROM (SELECT timestamp FROM transfers WHERE debit_account_key = @key AND ${range('')} ORDER BY timestamp LIMIT @limit)
+         UNION ALL
+         SELECT timestamp FROM (SELECT timestamp FROM transfers WHERE credit_account_key = @key AND ${range('')} ORDER BY timestamp LIMIT @limit))`
+    : `WHERE ${range('t.')}`;
+  return `${TRANSFER_SELECT} ${where} ORDER BY t.timestamp LIMIT @limit`;
+}
+
+/** A `TRANSFER_SELECT` row read raw (its columns in order): no object per row to build and throw away. */
+function transferFromValues(values: unknown[]): Transfer {
+  const [id, debitAccountId, creditAccountId, amount, pendingId, ledger, code, flags, timeoutSeconds, userData, timestamp] = values as [
+    Transfer['id'],
+    Transfer['debitAccountId'],
+    Transfer['creditAccountId'],
+    bigint,
+    Transfer['pendingId'],
+    string,
+    bigint,
+    bigint,
+    bigint,
+    string | null,
+    bigint,
+  ];
+  return {
+    id,
+    debitAccountId,
+    creditAccountId,
+    amount,
+    pendingId,
+    ledger,
+    code: Number(code),
+    flags: decodeTransferFlags(Number(flags)),
+    timeoutSeconds: Number(timeoutSeconds),
+    userData,
+    timestamp,
+  };
 }
 
 function pendingFromRow(row: PendingRow): PendingStatus {

@@ -25,6 +25,19 @@ export interface AccountTransfersQuery {
   readonly descending: boolean;
 }
 
+/** One page of the transfers of a timestamp range: keyset paging on the timestamp, which every row is keyed by. */
+export interface TransfersInRangeQuery {
+  /** Only transfers strictly after this timestamp: the range's start − 1, then the last timestamp of the previous page. */
+  readonly afterTimestamp: LedgerTimestamp;
+  /** Only transfers at or before this timestamp. */
+  readonly toTimestamp: LedgerTimestamp;
+  /** Only transfers of these ledgers; null for every ledger. */
+  readonly ledgers: readonly string[] | null;
+  /** Only transfers that debit or credit this account; null for every account. */
+  readonly accountId: string | null;
+  readonly limit: number;
+}
+
 export interface LedgerStore {
   readonly engine: 'sqlite' | 'postgres';
   /**
@@ -40,6 +53,8 @@ export interface LedgerStore {
   lookupAccounts(ids: readonly string[]): Promise<Account[]>;
   lookupTransfers(ids: readonly string[]): Promise<Transfer[]>;
   accountTransfers(query: AccountTransfersQuery): Promise<Transfer[]>;
+  /** The first `limit` transfers of the query's range, in timestamp order. */
+  transfersInRange(query: TransfersInRangeQuery): Promise<Transfer[]>;
   balanceAsOf(accountId: string, asOf: LedgerTimestamp): Promise<AccountBalance | null>;
   /** The balances now, with the ledger's last timestamp read in the same snapshot. */
   currentBalance(accountId: string): Promise<AccountBalance | null>;
@@ -202,7 +217,18 @@ export function encodeTransferFlags(flags: TransferFlags): number {
   );
 }
 
+/**
+ * The flags of each of the 64 bit patterns, decoded once: a transfer's flags
+ * are read-only, so every transfer with the same bits shares one frozen
+ * object, and reading millions of transfers builds none.
+ */
+const TRANSFER_FLAGS_BY_BITS: readonly TransferFlags[] = Array.from({ length: 64 }, (_, bits) => Object.freeze(decodeTransferFlagsOnce(bits)));
+
 export function decodeTransferFlags(bits: number): TransferFlags {
+  return TRANSFER_FLAGS_BY_BITS[bits] ?? decodeTransferFlagsOnce(bits);
+}
+
+function decodeTransferFlagsOnce(bits: number): TransferFlags {
   return {
     linked: (bits & TRANSFER_LINKED) !== 0,
     pending: (bits & TRANSFER_PENDING) !== 0,

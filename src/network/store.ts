@@ -9,6 +9,8 @@ import { amount, parseCurrency, type Amount, type Currency } from '../money/inde
 import { migrateSqlite, prepareCached, type Migration, type SqliteDatabase } from '../platform/db/sqlite.ts';
 import type { MerchantWire, PaymentStatus, ResultCode } from '../protocol/index.ts';
 import type {
+  ClearingPayment,
+  ClearingRefund,
   FxRateRecord,
   NetworkPayment,
   NetworkPaymentId,
@@ -179,8 +181,17 @@ export interface NetworkStore {
   insertCancelledRequest(acquirerId: string, paymentRequestId: string, at: Date): Promise<void>;
   isCancelledRequest(acquirerId: string, paymentRequestId: string): Promise<boolean>;
 
+  /**
+   * What clearing needs of each of these payments that exists, by id: one
+   * statement for the lot, reading only the columns clearing uses, so a cycle
+   * of millions costs a statement per page of the ledger, not one per payment.
+   */
+  paymentsForClearing(paymentIds: readonly string[]): Promise<Map<string, ClearingPayment>>;
+
   insertRefund(refund: NetworkRefund): Promise<'inserted' | 'duplicate'>;
   refundById(refundId: string): Promise<NetworkRefund | null>;
+  /** What clearing needs of each of these refunds that exists, by id (as `paymentsForClearing`). */
+  refundsForClearing(refundIds: readonly string[]): Promise<Map<string, ClearingRefund>>;
   refundByRequest(acquirerId: string, refundRequestId: string): Promise<NetworkRefund | null>;
   refundsOfPayment(paymentId: NetworkPaymentId): Promise<NetworkRefund[]>;
   updateRefund(refundId: NetworkRefundId, expected: RefundStatus, changes: RefundChanges, at: Date): Promise<boolean>;
@@ -301,6 +312,19 @@ export function openNetworkStore(db: SqliteDatabase): NetworkStore {
     async paymentById(paymentId) {
       return readPayment(prepareCached(db, 'SELECT * FROM payments WHERE payment_id = ?').get(paymentId));
     },
+    async paymentsForClearing(paymentIds) {
+      const statement = prepareCached(
+        db,
+        `SELECT payment_id, acquirer_id, payment_request_id, wallet_id, payment_currency, payment_value, pay_currency, pay_value, quote_id, fx_base, fx_quote, fx_rate
+           FROM payments WHERE payment_id IN (SELECT value FROM json_each(?))`,
+      ).raw(true);
+      const found = new Map<string, ClearingPayment>();
+      for (const values of statement.all(JSON.stringify(paymentIds)) as unknown[][]) {
+        const payment = clearingPaymentFromValues(values);
+        found.set(payment.paymentId, payment);
+      }
+      return found;
+    },
     async paymentByRequest(acquirerId, paymentRequestId) {
       return readPayment(prepareCached(db, 'SELECT * FROM payments WHERE acquirer_id = ? AND payment_request_id = ?').get(acquirerId, paymentRequestId));
     },
@@ -367,6 +391,19 @@ export function openNetworkStore(db: SqliteDatabase): NetworkStore {
     },
     async refundById(refundId) {
       return readRefund(prepareCached(db, 'SELECT * FROM refunds WHERE refund_id = ?').get(refundId));
+    },
+    async refundsForClearing(refundIds) {
+      const statement = prepareCached(
+        db,
+        `SELECT refund_id, payment_id, refund_request_id, refund_currency, refund_value, refund_pay_currency, refund_pay_value
+           FROM refunds WHERE refund_id IN (SELECT value FROM json_each(?))`,
+      ).raw(true);
+      const found = new Map<string, ClearingRefund>();
+      for (const values of statement.all(JSON.stringify(refundIds)) as unknown[][]) {
+        const refund = clearingRefundFromValues(values);
+        found.set(refund.refundId, refund);
+      }
+      return found;
     },
     async refundByRequest(acquirerId, refundRequestId) {
       return readRefund(prepareCached(db, 'SELECT * FROM refunds WHERE acquirer_id = ? AND refund_request_id = ?').get(acquirerId, refundRequestId));
@@ -529,6 +566,46 @@ function paymentFromRow(row: Row): NetworkPayment {
     createdAt: date(row, 'created_at'),
     updatedAt: date(row, 'updated_at'),
   };
+}
+
+/** The columns of `paymentsForClearing`, in order, read raw: no row object per payment. */
+function clearingPaymentFromValues(v: unknown[]): ClearingPayment {
+  return {
+    paymentId: rawText(v[0], 'payment_id') as NetworkPaymentId,
+    acquirerId: rawText(v[1], 'acquirer_id'),
+    paymentRequestId: rawText(v[2], 'payment_request_id'),
+    walletId: rawText(v[3], 'wallet_id'),
+    paymentAmount: rawAmount(v[4], v[5], 'payment'),
+    payAmount: rawAmount(v[6], v[7], 'pay'),
+    fxQuote: { quoteId: rawText(v[8], 'quote_id'), base: rawCurrency(v[9], 'fx_base'), quote: rawCurrency(v[10], 'fx_quote'), rate: rawText(v[11], 'fx_rate') },
+  };
+}
+
+/** The columns of `refundsForClearing`, in order. */
+function clearingRefundFromValues(v: unknown[]): ClearingRefund {
+  return {
+    refundId: rawText(v[0], 'refund_id') as NetworkRefundId,
+    paymentId: rawText(v[1], 'payment_id') as NetworkPaymentId,
+    refundRequestId: rawText(v[2], 'refund_request_id'),
+    refundAmount: rawAmount(v[3], v[4], 'refund'),
+    refundPayAmount: rawAmount(v[5], v[6], 'refund_pay'),
+  };
+}
+
+function rawText(value: unknown, column: string): string {
+  if (typeof value !== 'string') throw new Error(`assertion failed: ${column} is text`);
+  return value;
+}
+
+function rawCurrency(value: unknown, column: string): Currency {
+  const parsed = parseCurrency(rawText(value, column));
+  if (!parsed.ok) throw new Error(`assertion failed: ${column} is a currency: ${parsed.error.message}`);
+  return parsed.value;
+}
+
+function rawAmount(currencyValue: unknown, value: unknown, column: string): Amount {
+  if (typeof value !== 'bigint') throw new Error(`assertion failed: ${column}_value is an integer`);
+  return amount(rawCurrency(currencyValue, `${column}_currency`), value);
 }
 
 function refundFromRow(row: Row): NetworkRefund {

@@ -121,6 +121,12 @@ export interface NetworkRefund {
   readonly updatedAt: Date;
 }
 
+/** What clearing reads of a payment: its parties, its two amounts and its locked rate (clearing/close.ts). */
+export type ClearingPayment = Pick<NetworkPayment, 'paymentId' | 'acquirerId' | 'paymentRequestId' | 'walletId' | 'paymentAmount' | 'payAmount' | 'fxQuote'>;
+
+/** What clearing reads of a refund. */
+export type ClearingRefund = Pick<NetworkRefund, 'refundId' | 'paymentId' | 'refundRequestId' | 'refundAmount' | 'refundPayAmount'>;
+
 /** A position: what one participant owes the network or is owed by it, from the ledger. */
 export interface ParticipantPosition {
   readonly participantId: string;

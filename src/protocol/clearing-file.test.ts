@@ -9,6 +9,8 @@ import {
   CLEARING_FILE_LINE_CHARS_MAX,
   CLEARING_TRANSACTION_TYPES,
   clearingFileChecksum,
+  compareClearingRecords,
+  createClearingFileWriter,
   parseClearingFile,
   writeClearingFile,
   type ClearingFile,
@@ -375,6 +377,50 @@ describe('properties (seeded)', () => {
       }),
       { numRuns: 300, seed: 20_261_203 },
     );
+  });
+});
+
+describe('writing a clearing file a line at a time', () => {
+  const stream = (h: ClearingFileHeader, records: readonly ClearingRecord[]) => {
+    const lines: string[] = [];
+    const writer = createClearingFileWriter(h, (line) => lines.push(line));
+    for (const r of [...records].sort(compareClearingRecords)) writer.add(r);
+    return { lines, summary: writer.finish() };
+  };
+
+  it('gives, line by line, the bytes writeClearingFile gives, with the checksum and counts of the file', () => {
+    fc.assert(
+      fc.property(file, ({ header: h, records }) => {
+        const { lines, summary } = stream(h, records);
+        const text = writeClearingFile({ header: h, records });
+        assert.equal(lines.join(''), text);
+        assert.ok(lines.every((line) => line.endsWith('\r\n') && line.indexOf('\n') === line.length - 1), 'one line each time');
+        assert.deepEqual(summary, {
+          checksum: clearingFileChecksum(text),
+          detailCount: records.length,
+          lineCount: text.split('\r\n').length - 1,
+          byteCount: Buffer.byteLength(text, 'utf8'),
+        });
+      }),
+      { numRuns: 200, seed: 20_261_202 },
+    );
+  });
+
+  it('gives the golden file from its records in order', () => {
+    assert.equal(stream(HEADER, [PAYMENT, REFUND]).lines.join(''), GOLDEN);
+  });
+
+  it('refuses a record out of the file order, a bad record, and anything once finished', () => {
+    const writer = createClearingFileWriter(HEADER, () => {});
+    writer.add(PAYMENT);
+    assert.throws(() => writer.add({ ...PAYMENT, transactionTime: new Date(PAYMENT.transactionTime.getTime() - 1) }), /assertion failed: clearing file .* comes in the file's order/);
+    assert.throws(() => writer.add({ ...PAYMENT, transactionId: `${PAYMENT.transactionId.slice(0, -1)}/` }), /assertion failed: clearing file .* order/);
+    writer.add(PAYMENT);
+    assert.throws(() => writer.add({ ...REFUND, requestId: 'a\r\nb' }), /assertion failed: clearing file request_id/);
+    writer.add(REFUND);
+    writer.finish();
+    assert.throws(() => writer.add(REFUND), /assertion failed: clearing file takes no record after its trailer/);
+    assert.throws(() => writer.finish(), /assertion failed: clearing file is finished once/);
   });
 });
 

@@ -200,6 +200,8 @@ const COUNT_PATTERN = /^(?:0|[1-9][0-9]{0,8})$/;
 // Control characters would break lines or hide content; lone surrogates do not survive UTF-8.
 const FORBIDDEN_CHARS = /[\u0000-\u001f\u007f]|\p{Cs}/u;
 const NEEDS_QUOTES = /[",]|^ | $/;
+/** Printable ASCII within the length limit: the common field, which passes every text check at once. */
+const PLAIN_TEXT = new RegExp(`^[\\x20-\\x7e]{1,${CLEARING_FILE_FIELD_CHARS_MAX}}$`);
 const QUOTED_INPUT_CHARS_MAX = 32;
 
 function quoteInput(input: string): string {
@@ -216,6 +218,7 @@ function problem(kind: ClearingFileErrorKind, line: number | null, field: Column
 /** What is wrong with a text field, or null. */
 function textProblem(value: string, options: { allowEmpty: boolean }): string | null {
   if (typeof value !== 'string') return 'is not text';
+  if (PLAIN_TEXT.test(value)) return null;
   if (value.length === 0) return options.allowEmpty ? null : 'is empty';
   if (value.length > CLEARING_FILE_FIELD_CHARS_MAX) return `is longer than ${CLEARING_FILE_FIELD_CHARS_MAX} characters`;
   if (FORBIDDEN_CHARS.test(value)) return 'contains a control character or a lone surrogate';
@@ -281,39 +284,58 @@ function assertWritable(condition: boolean, what: string): void {
 
 function assertText(value: string, what: string, options: { allowEmpty: boolean } = { allowEmpty: false }): void {
   const wrong = textProblem(value, options);
-  assertWritable(wrong === null, `${what} ${quoteInput(String(value))} ${wrong ?? ''}`);
+  if (wrong !== null) assertWritable(false, `${what} ${quoteInput(String(value))} ${wrong}`);
 }
 
+/** 0000-01-01T00:00:00.000Z and 10000-01-01T00:00:00.000Z, in milliseconds since the Unix epoch. */
+const TIME_MS_MIN = -62_167_219_200_000;
+const TIME_MS_END = 253_402_300_800_000;
+
+/**
+ * `toISOString` writes exactly `TIME_PATTERN`, and reads back as itself, for
+ * the years 0000 to 9999 and for no other instant: so this range check is
+ * `parseTime(formatTime(time)) !== null` without formatting each line's time twice.
+ */
 function assertTime(time: Date, what: string): void {
-  assertWritable(time instanceof Date && parseTime(Number.isNaN(time.getTime()) ? '' : formatTime(time)) !== null, `${what} is a valid time`);
+  const ms = time instanceof Date ? time.getTime() : Number.NaN;
+  assertWritable(ms >= TIME_MS_MIN && ms < TIME_MS_END, `${what} is a valid time`);
 }
 
-function checkRecordForWriting(header: ClearingFileHeader, record: ClearingRecord): void {
-  const id = quoteInput(String(record.transactionId));
-  assertWritable(CLEARING_TRANSACTION_TYPES.includes(record.transactionType), `${id} transaction_type ${String(record.transactionType)}`);
+function recordId(record: ClearingRecord): string {
+  return quoteInput(String(record.transactionId));
+}
+
+/** Checks a record against the format; `ratesChecked` remembers the rates already found good (a cycle has few). */
+function checkRecordForWriting(header: ClearingFileHeader, record: ClearingRecord, ratesChecked: Set<string>): void {
+  // Messages are built only on failure: a cycle writes millions of good records.
+  if (!CLEARING_TRANSACTION_TYPES.includes(record.transactionType)) assertWritable(false, `${recordId(record)} transaction_type ${String(record.transactionType)}`);
   assertText(record.transactionId, 'transaction_id');
   assertText(record.paymentId, 'payment_id');
   assertText(record.requestId, 'request_id', { allowEmpty: true });
-  assertTime(record.transactionTime, `${id} transaction_time`);
-  const t = record.transactionTime.getTime();
-  assertWritable(header.opensAt.getTime() <= t && t < header.closesAt.getTime(), `${id} transaction_time within [opens_at, closes_at)`);
-  assertWritable(record.transactionAmount.value > 0n, `${id} transaction_value is positive`);
-  assertWritable(record.settlementAmount.value >= 0n, `${id} settlement_value is not negative`);
-  assertWritable(CLEARING_DIRECTIONS.includes(record.direction), `${id} direction ${String(record.direction)}`);
+  const t = record.transactionTime instanceof Date ? record.transactionTime.getTime() : Number.NaN;
+  if (!(t >= TIME_MS_MIN && t < TIME_MS_END)) assertWritable(false, `${recordId(record)} transaction_time is a valid time`);
+  if (!(header.opensAt.getTime() <= t && t < header.closesAt.getTime())) assertWritable(false, `${recordId(record)} transaction_time within [opens_at, closes_at)`);
+  if (!(record.transactionAmount.value > 0n)) assertWritable(false, `${recordId(record)} transaction_value is positive`);
+  if (!(record.settlementAmount.value >= 0n)) assertWritable(false, `${recordId(record)} settlement_value is not negative`);
+  if (!CLEARING_DIRECTIONS.includes(record.direction)) assertWritable(false, `${recordId(record)} direction ${String(record.direction)}`);
   if (record.fxRate !== null) {
+    const key = `${record.fxRate.base}/${record.fxRate.quote}/${record.fxRate.rate}`;
+    if (ratesChecked.has(key)) return;
     const rate = RATE_PATTERN.test(record.fxRate.rate) && parseRate(record.fxRate.rate, record.fxRate).ok;
-    assertWritable(rate, `${id} fx_rate ${quoteInput(String(record.fxRate.rate))} is a rate`);
+    if (!rate) assertWritable(false, `${recordId(record)} fx_rate ${quoteInput(String(record.fxRate.rate))} is a rate`);
+    if (ratesChecked.size < WRITER_RATES_REMEMBERED_MAX) ratesChecked.add(key);
   }
 }
 
-function compareRecords(a: ClearingRecord, b: ClearingRecord): number {
+/** The order of the DETAIL lines: time, then transaction id, then type. */
+export function compareClearingRecords(a: ClearingRecord, b: ClearingRecord): number {
   const time = a.transactionTime.getTime() - b.transactionTime.getTime();
   if (time !== 0) return time;
   if (a.transactionId !== b.transactionId) return a.transactionId < b.transactionId ? -1 : 1;
   return CLEARING_TRANSACTION_TYPES.indexOf(a.transactionType) - CLEARING_TRANSACTION_TYPES.indexOf(b.transactionType);
 }
 
-/** The TOTAL lines of some records: per settlement currency, in code order. */
+/** The TOTAL lines some records add up to: per settlement currency, in code order (the parser's check). */
 function totalsOf(records: readonly ClearingRecord[]): ClearingFileTotal[] {
   const sums = new Map<Currency, { debit: bigint; credit: bigint }>();
   for (const r of records) {
@@ -324,12 +346,135 @@ function totalsOf(records: readonly ClearingRecord[]): ClearingFileTotal[] {
   }
   return [...sums.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    // amount() throws beyond 2^63 − 1: no real cycle comes near, so that is a bug upstream.
     .map(([currency, sum]) => ({ currency, debitTotal: amount(currency, sum.debit), creditTotal: amount(currency, sum.credit) }));
 }
 
 function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** Rates a writer remembers as checked; past this, each further rate is checked on every line. */
+const WRITER_RATES_REMEMBERED_MAX = 1_024;
+/** Characters a writer gathers before it hashes them: a few large digest updates, not one per line. */
+const WRITER_HASH_CHARS = 16_384;
+
+/** What a finished file is, for the record kept beside its bytes. */
+export interface ClearingFileSummary {
+  /** The trailer's checksum. */
+  readonly checksum: string;
+  readonly detailCount: number;
+  /** Every line, HEADER to TRAILER. */
+  readonly lineCount: number;
+  readonly byteCount: number;
+}
+
+/**
+ * Writes a clearing file a line at a time, for a cycle too large to hold its
+ * records (or its text) in memory at once: the caller hands the records over
+ * in the file's order (`compareClearingRecords`) and the writer gives each
+ * line to `emit`, CRLF included, as soon as it is written, hashing as it goes.
+ */
+export interface ClearingFileWriter {
+  /** Writes the next DETAIL line; a record that does not fit the format, or comes out of order, throws. */
+  add(record: ClearingRecord): void;
+  /** Writes the TOTAL lines and the TRAILER, which end the file; nothing can be added after. */
+  finish(): ClearingFileSummary;
+}
+
+/**
+ * Starts a participant's clearing file for a cycle: `emit` receives the HEADER
+ * line at once, then every line the writer writes. `writeClearingFile` is this
+ * writer over a sorted list, so both give the same bytes for the same records.
+ */
+export function createClearingFileWriter(header: ClearingFileHeader, emit: (line: string) => void): ClearingFileWriter {
+  assertText(header.cycleId, 'cycle_id');
+  assertText(header.participantId, 'participant_id');
+  assertTime(header.opensAt, 'opens_at');
+  assertTime(header.closesAt, 'closes_at');
+  assertWritable(header.opensAt.getTime() < header.closesAt.getTime(), 'opens_at is before closes_at');
+  const hash = createHash('sha256');
+  const totals = new Map<Currency, { debit: bigint; credit: bigint }>();
+  const ratesChecked = new Set<string>();
+  const cycleField = csvField(header.cycleId);
+  const participantField = csvField(header.participantId);
+  let unhashed = '';
+  let byteCount = 0;
+  let lineCount = 0;
+  let detailCount = 0;
+  let previous: ClearingRecord | null = null;
+  let finished = false;
+  // Records come in time order, so consecutive lines mostly share their time.
+  let timeMs = Number.NaN;
+  let timeText = '';
+
+  const hashGathered = (): void => {
+    byteCount += Buffer.byteLength(unhashed, 'utf8');
+    assertWritable(byteCount <= CLEARING_FILE_BYTES_MAX, `has at most ${CLEARING_FILE_BYTES_MAX} bytes`);
+    hash.update(unhashed, 'utf8');
+    unhashed = '';
+  };
+  const write = (line: string): void => {
+    lineCount += 1;
+    unhashed += line;
+    if (unhashed.length >= WRITER_HASH_CHARS) hashGathered();
+    emit(line);
+  };
+
+  write(csvLine(['HEADER', CLEARING_FILE_FORMAT, CLEARING_FILE_VERSION, header.cycleId, header.participantId, formatTime(header.opensAt), formatTime(header.closesAt)]));
+  return {
+    add(r) {
+      assertWritable(!finished, 'takes no record after its trailer');
+      checkRecordForWriting(header, r, ratesChecked);
+      if (previous !== null && compareClearingRecords(previous, r) > 0) {
+        assertWritable(false, `${quoteInput(String(r.transactionId))} comes in the file's order (time, id, type)`);
+      }
+      // Header, the details, at least one TOTAL (a file with a detail has one), trailer.
+      assertWritable(detailCount + 4 <= CLEARING_FILE_LINES_MAX, `has at most ${CLEARING_FILE_LINES_MAX} lines`);
+      previous = r;
+      detailCount += 1;
+      const time = r.transactionTime.getTime();
+      if (time !== timeMs) {
+        timeMs = time;
+        timeText = formatTime(r.transactionTime);
+      }
+      const settlement = r.settlementAmount;
+      let sum = totals.get(settlement.currency);
+      if (sum === undefined) {
+        sum = { debit: 0n, credit: 0n };
+        totals.set(settlement.currency, sum);
+      }
+      if (r.direction === 'DEBIT') sum.debit += settlement.value;
+      else sum.credit += settlement.value;
+      // Only the free-text fields can need quotes: types, times, currencies, digits, directions and rates never do.
+      const fx = r.fxRate;
+      const pair = fx === null ? '' : csvField(`${fx.base}/${fx.quote}`);
+      write(
+        `DETAIL,${cycleField},${participantField},${r.transactionType},${csvField(r.transactionId)},${csvField(r.paymentId)},${csvField(r.requestId)},${timeText},` +
+          `${r.transactionAmount.currency},${r.transactionAmount.value},${settlement.currency},${settlement.value},${r.direction},${pair},${fx === null ? '' : fx.rate}${CRLF}`,
+      );
+    },
+    finish() {
+      assertWritable(!finished, 'is finished once');
+      finished = true;
+      const sorted = [...totals.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      assertWritable(2 + detailCount + sorted.length <= CLEARING_FILE_LINES_MAX, `has at most ${CLEARING_FILE_LINES_MAX} lines`);
+      for (const [currency, sum] of sorted) {
+        // amount() throws beyond 2^63 − 1: no real cycle comes near, so that is a bug upstream.
+        const total: ClearingFileTotal = { currency, debitTotal: amount(currency, sum.debit), creditTotal: amount(currency, sum.credit) };
+        write(csvLine(['TOTAL', total.currency, total.debitTotal.value.toString(), total.creditTotal.value.toString()]));
+      }
+      // The checksum covers everything up to and including the comma before it.
+      unhashed += `TRAILER,${detailCount},`;
+      hashGathered();
+      const checksum = hash.digest('hex');
+      const trailer = `TRAILER,${detailCount},${checksum}${CRLF}`;
+      byteCount += checksum.length + CRLF.length;
+      assertWritable(byteCount <= CLEARING_FILE_BYTES_MAX, `has at most ${CLEARING_FILE_BYTES_MAX} bytes`);
+      lineCount += 1;
+      emit(trailer);
+      return { checksum, detailCount, lineCount, byteCount };
+    },
+  };
 }
 
 /**
@@ -339,44 +484,12 @@ function sha256Hex(text: string): string {
  * amount, more than `CLEARING_FILE_LINES_MAX` lines) is a bug and throws.
  */
 export function writeClearingFile(input: { readonly header: ClearingFileHeader; readonly records: readonly ClearingRecord[] }): string {
-  const { header } = input;
-  assertText(header.cycleId, 'cycle_id');
-  assertText(header.participantId, 'participant_id');
-  assertTime(header.opensAt, 'opens_at');
-  assertTime(header.closesAt, 'closes_at');
-  assertWritable(header.opensAt.getTime() < header.closesAt.getTime(), 'opens_at is before closes_at');
-  for (const record of input.records) checkRecordForWriting(header, record);
-  const records = [...input.records].sort(compareRecords);
-  const totals = totalsOf(records);
-  assertWritable(2 + records.length + totals.length <= CLEARING_FILE_LINES_MAX, `has at most ${CLEARING_FILE_LINES_MAX} lines`);
-
-  const lines = [csvLine(['HEADER', CLEARING_FILE_FORMAT, CLEARING_FILE_VERSION, header.cycleId, header.participantId, formatTime(header.opensAt), formatTime(header.closesAt)])];
-  for (const r of records) {
-    lines.push(
-      csvLine([
-        'DETAIL',
-        header.cycleId,
-        header.participantId,
-        r.transactionType,
-        r.transactionId,
-        r.paymentId,
-        r.requestId,
-        formatTime(r.transactionTime),
-        r.transactionAmount.currency,
-        r.transactionAmount.value.toString(),
-        r.settlementAmount.currency,
-        r.settlementAmount.value.toString(),
-        r.direction,
-        r.fxRate === null ? '' : `${r.fxRate.base}/${r.fxRate.quote}`,
-        r.fxRate === null ? '' : r.fxRate.rate,
-      ]),
-    );
-  }
-  for (const t of totals) lines.push(csvLine(['TOTAL', t.currency, t.debitTotal.value.toString(), t.creditTotal.value.toString()]));
-  const sealed = `${lines.join('')}TRAILER,${records.length},`;
-  const text = `${sealed}${sha256Hex(sealed)}${CRLF}`;
-  assertWritable(Buffer.byteLength(text, 'utf8') <= CLEARING_FILE_BYTES_MAX, `has at most ${CLEARING_FILE_BYTES_MAX} bytes`);
-  return text;
+  const lines: string[] = [];
+  const writer = createClearingFileWriter(input.header, (line) => lines.push(line));
+  for (const record of input.records) checkRecordForWriting(input.header, record, new Set());
+  for (const record of [...input.records].sort(compareClearingRecords)) writer.add(record);
+  writer.finish();
+  return lines.join('');
 }
 
 // ---- the parser ----

@@ -52,6 +52,8 @@ export {
   CLEARING_FILE_VERSION,
   CLEARING_TRANSACTION_TYPES,
   clearingFileChecksum,
+  compareClearingRecords,
+  createClearingFileWriter,
   parseClearingFile,
   writeClearingFile,
   type ClearingDirection,
@@ -60,10 +62,12 @@ export {
   type ClearingFileErrorKind,
   type ClearingFileHeader,
   type ClearingFileLimits,
+  type ClearingFileSummary,
   type ClearingFileTotal,
   type ClearingFxRate,
   type ClearingRecord,
   type ClearingTransactionType,
+  type ClearingFileWriter,
 } from './clearing-file.ts';
 export {
   RECONCILIATION_ENTRIES_MAX,

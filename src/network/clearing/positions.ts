@@ -22,7 +22,7 @@
  */
 import { amount, type Amount, type Currency } from '../../money/index.ts';
 import { fxAccountId, participantAccountId } from '../postings.ts';
-import type { NetworkPayment, NetworkRefund, ParticipantRole } from '../types.ts';
+import type { ClearingPayment, ClearingRefund, ParticipantRole } from '../types.ts';
 import type { CycleId } from './cycles.ts';
 
 /** What moved money in a cycle, at the network. */
@@ -171,18 +171,18 @@ export function computePositions(input: { readonly cycleId: CycleId; readonly en
 }
 
 /** The entry of a successful payment. */
-export function paymentEntry(payment: NetworkPayment): ClearingEntry {
+export function paymentEntry(payment: ClearingPayment): ClearingEntry {
   return { kind: 'payment', walletId: payment.walletId, acquirerId: payment.acquirerId, walletAmount: payment.payAmount, acquirerAmount: payment.paymentAmount };
 }
 
 /** The entry of a successful refund of `payment`. */
-export function refundEntry(payment: NetworkPayment, refund: NetworkRefund): ClearingEntry {
+export function refundEntry(payment: ClearingPayment, refund: ClearingRefund): ClearingEntry {
   if (refund.paymentId !== payment.paymentId) throw new Error(`assertion failed: refund ${refund.refundId} is of payment ${payment.paymentId}`);
   return { kind: 'refund', walletId: payment.walletId, acquirerId: payment.acquirerId, walletAmount: refund.refundPayAmount, acquirerAmount: refund.refundAmount };
 }
 
 /** The entry of the cancellation of a successful payment (a payment cancelled before it succeeded moved nothing and has none). */
-export function cancellationEntry(payment: NetworkPayment): ClearingEntry {
+export function cancellationEntry(payment: ClearingPayment): ClearingEntry {
   return { kind: 'cancellation', walletId: payment.walletId, acquirerId: payment.acquirerId, walletAmount: payment.payAmount, acquirerAmount: payment.paymentAmount };
 }
 

@@ -77,7 +77,20 @@ export function mountClearingRoutes(app: Hono, deps: { readonly clearing: Cleari
     if (denied) return denied;
     const file = await clearing.file(c.req.param('cycleId'), c.req.param('participantId'));
     if (!file.ok) return fail(c, file.error);
-    return c.body(file.value.content, 200, {
+    // Streamed a few chunks at a time: a large acquirer's file is hundreds of MiB.
+    const chunks = clearing.fileText(file.value)[Symbol.asyncIterator]();
+    const encoder = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const next = await chunks.next();
+        if (next.done === true) controller.close();
+        else controller.enqueue(encoder.encode(next.value));
+      },
+      async cancel() {
+        await chunks.return?.();
+      },
+    });
+    return c.body(body, 200, {
       'Content-Type': CLEARING_FILE_MEDIA_TYPE,
       'Content-Disposition': `attachment; filename="dari-clearing-${file.value.cycleId}-${file.value.participantId}.csv"`,
     });
@@ -100,13 +113,12 @@ export function mountClearingRoutes(app: Hono, deps: { readonly clearing: Cleari
       if (kind === 'bad-cycle-id') return { result: result('CYCLE_NOT_EXIST', clearingErrorToApi(file.error).message) };
       return { result: result('ACCESS_DENIED', 'no clearing file of the sender for this cycle') };
     }
-    const lines = file.value.content.split('\r\n').slice(0, -1);
     return {
       result: result('SUCCESS'),
       cycleId: file.value.cycleId,
-      lineCount: lines.length,
+      lineCount: file.value.lineCount,
       checksum: file.value.checksum,
-      lines: lines.slice(request.fromLine, request.fromLine + CLEARING_FILE_PAGE_LINES_MAX),
+      lines: await clearing.fileLines(file.value, request.fromLine, CLEARING_FILE_PAGE_LINES_MAX),
       ...neighboursOf(clearing, file.value.cycleId),
     };
   });

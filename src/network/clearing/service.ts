@@ -12,12 +12,14 @@ import type { ParticipantRegistry } from '../participants.ts';
 import type { NetworkStore } from '../store.ts';
 import { clearCycle, ledgerBarrier } from './close.ts';
 import type { Cycle, CycleSchedule } from './cycles.ts';
-import type { ClearingStore, StoredClearingFile, StoredCycle, StoredInstruction } from './store.ts';
+import { CLEARING_FILE_CHUNK_LINES, type ClearingStore, type StoredClearingFile, type StoredCycle, type StoredInstruction } from './store.ts';
 
 /** Cycles one `closeDueCycles` pass closes at most; the next pass goes on. */
 export const DUE_CYCLES_PER_PASS_MAX = 31;
 /** Closed cycles on one page of the operator's list. */
 export const CYCLES_PAGE_MAX = 100;
+/** Chunks of a file read at once for a download (`CLEARING_FILE_CHUNK_LINES` lines each). */
+export const FILE_TEXT_CHUNKS_PER_READ = 4;
 /** A settlement bank's reference: 1 to 64 printable characters. */
 export const SETTLEMENT_REFERENCE_PATTERN = /^[\x21-\x7e]{1,64}$/;
 
@@ -44,7 +46,12 @@ export interface ClearingService {
   /** Newest first. */
   listCycles(limit: number): Promise<StoredCycle[]>;
   cycle(cycleId: string): Promise<Result<{ readonly cycle: StoredCycle; readonly instructions: readonly StoredInstruction[] }, ClearingError>>;
+  /** A closed cycle's file of a participant: its record (checksum, counts), not its text. */
   file(cycleId: string, participantId: string): Promise<Result<StoredClearingFile, ClearingError>>;
+  /** Lines `fromLine` to `fromLine + linesMax − 1` of a file (fewer at its end), without their CRLF. */
+  fileLines(file: StoredClearingFile, fromLine: number, linesMax: number): Promise<string[]>;
+  /** A file's text, a chunk at a time, for a download: never whole in memory. */
+  fileText(file: StoredClearingFile): AsyncIterable<string>;
   /** Marks an instruction settled and books it; confirming again with the same reference is a no-op. */
   confirmInstruction(instructionId: string, reference: string): Promise<Result<StoredInstruction, ClearingError>>;
 }
@@ -71,7 +78,9 @@ export async function createClearingService(deps: {
       if (!(await clearingStore.closedCycle(previous.id))) return err({ kind: 'previous-cycle-open', cycleId: cycle.id, previousCycleId: previous.id });
     }
     await ledgerBarrier(ledger);
-    const closed = await clearCycle({ ledger, store: deps.store, participants: deps.participants.all(), cycle });
+    // Chunks of files a close of this cycle wrote before it was interrupted (a crash, a failed write).
+    await clearingStore.discardUnclosedFileChunks(cycle.id);
+    const closed = await clearCycle({ ledger, store: deps.store, clearingStore, participants: deps.participants.all(), cycle });
     const record: StoredCycle = {
       cycleId: cycle.id,
       opensAt: cycle.opensAt,
@@ -141,6 +150,24 @@ export async function createClearingService(deps: {
       if (!(await clearingStore.closedCycle(cycle.value.id))) return err({ kind: 'cycle-not-closed', cycleId: cycle.value.id });
       const file = await clearingStore.clearingFile(cycle.value.id, participantId);
       return file ? ok(file) : err({ kind: 'file-not-found', cycleId: cycle.value.id, participantId });
+    },
+    async fileLines(file, fromLine, linesMax) {
+      if (!(Number.isInteger(fromLine) && fromLine >= 0 && Number.isInteger(linesMax) && linesMax >= 0)) {
+        throw new Error('assertion failed: lines of a file from a line number, at most a count');
+      }
+      const end = Math.min(fromLine + linesMax, file.lineCount);
+      if (fromLine >= end) return [];
+      const firstChunk = Math.floor(fromLine / CLEARING_FILE_CHUNK_LINES);
+      const chunks = await clearingStore.fileChunks(file, firstChunk, Math.floor((end - 1) / CLEARING_FILE_CHUNK_LINES) - firstChunk + 1);
+      const lines = chunks.flatMap((chunk) => chunk.split('\r\n').slice(0, -1));
+      const skipped = firstChunk * CLEARING_FILE_CHUNK_LINES;
+      return lines.slice(fromLine - skipped, end - skipped);
+    },
+    async *fileText(file) {
+      const chunkCount = Math.ceil(file.lineCount / CLEARING_FILE_CHUNK_LINES);
+      for (let chunk = 0; chunk < chunkCount; chunk += FILE_TEXT_CHUNKS_PER_READ) {
+        for (const text of await clearingStore.fileChunks(file, chunk, FILE_TEXT_CHUNKS_PER_READ)) yield text;
+      }
     },
     async confirmInstruction(instructionId, reference) {
       if (!SETTLEMENT_REFERENCE_PATTERN.test(reference)) return err({ kind: 'bad-reference' });

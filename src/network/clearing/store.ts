@@ -2,8 +2,19 @@
  * The clearing tables in network.db: closed cycles with their positions,
  * the clearing file of each participant and cycle (kept as written, so that a
  * download is the same bytes every time), and the settlement instructions
- * with their state. A closed cycle is written whole, in one transaction, or
- * not at all; nothing in it changes afterwards but an instruction's state.
+ * with their state. Nothing in a closed cycle changes afterwards but an
+ * instruction's state.
+ *
+ * A file's text is kept in chunks of `CLEARING_FILE_CHUNK_LINES` lines, not
+ * as one value: a large acquirer's file has up to a million lines (hundreds
+ * of MiB), which is written as it is produced and read a page at a time,
+ * never held whole. The chunks are written while the cycle is being closed,
+ * before it is; the cycle, its files' records and its instructions are then
+ * written in one transaction. A file is read only through its record, which
+ * exists only once its cycle is closed, so a closed cycle is still seen whole
+ * or not at all; chunks an interrupted close left behind belong to no record
+ * and are discarded when the cycle is closed again
+ * (`discardUnclosedFileChunks`).
  */
 import { amount, parseCurrency, type Amount } from '../../money/index.ts';
 import { migrateSqlite, prepareCached, type Migration, type SqliteDatabase } from '../../platform/db/sqlite.ts';
@@ -11,7 +22,16 @@ import type { ParticipantRole } from '../types.ts';
 import type { CycleId } from './cycles.ts';
 import type { CyclePositions, SettlementDirection } from './positions.ts';
 
-const MIGRATIONS: readonly Migration[] = [
+/**
+ * Lines in one stored chunk of a clearing file (the last chunk has fewer): a
+ * protocol page (`CLEARING_FILE_PAGE_LINES_MAX`) reads at most two chunks, and
+ * a million-line file is about a thousand rows of about 200 KiB.
+ */
+export const CLEARING_FILE_CHUNK_LINES = 1_024;
+/** The chunk size migration 2 split the files written before it into; what the migration did never changes. */
+const CLEARING_FILE_CHUNK_LINES_V2 = 1_024;
+
+export const CLEARING_MIGRATIONS: readonly Migration[] = [
   {
     module: 'network-clearing',
     version: 1,
@@ -55,6 +75,36 @@ CREATE TABLE settlement_instructions (
 CREATE INDEX settlement_instructions_pending ON settlement_instructions (status) WHERE status = 'pending';
 `,
   },
+  {
+    module: 'network-clearing',
+    version: 2,
+    name: 'clearing files kept in chunks of lines, not as one text',
+    // The files written before are split into chunks here: each line ends with
+    // CRLF and no field holds a line break (the format), so the lines of a
+    // text are what lies between its LFs. A chunk is kept as its UTF-8 bytes.
+    sql: `
+CREATE TABLE clearing_file_chunks (
+  cycle_id TEXT NOT NULL,
+  participant_id TEXT NOT NULL,
+  chunk INTEGER NOT NULL CHECK (chunk >= 0),
+  lines BLOB NOT NULL CHECK (length(lines) > 0),
+  PRIMARY KEY (cycle_id, participant_id, chunk)
+);
+WITH RECURSIVE split (cycle_id, participant_id, line_number, line, rest) AS (
+  SELECT cycle_id, participant_id, -1, '', content FROM clearing_files
+  UNION ALL
+  SELECT cycle_id, participant_id, line_number + 1, substr(rest, 1, instr(rest, char(10))), substr(rest, instr(rest, char(10)) + 1)
+    FROM split WHERE rest <> ''
+)
+INSERT INTO clearing_file_chunks (cycle_id, participant_id, chunk, lines)
+SELECT cycle_id, participant_id, line_number / ${CLEARING_FILE_CHUNK_LINES_V2}, CAST(string_agg(line, '' ORDER BY line_number) AS BLOB)
+  FROM split WHERE line_number >= 0
+ GROUP BY cycle_id, participant_id, line_number / ${CLEARING_FILE_CHUNK_LINES_V2};
+ALTER TABLE clearing_files ADD COLUMN line_count INTEGER NOT NULL DEFAULT 0 CHECK (line_count >= 0);
+UPDATE clearing_files SET line_count = length(content) - length(replace(content, char(10), ''));
+ALTER TABLE clearing_files DROP COLUMN content;
+`,
+  },
 ];
 
 export type InstructionStatus = 'pending' | 'settled';
@@ -82,18 +132,32 @@ export interface StoredCycle {
   readonly positions: CyclePositions;
 }
 
+/** A clearing file's record: what it is, not its text, which is read in chunks (`fileChunks`). */
 export interface StoredClearingFile {
   readonly cycleId: CycleId;
   readonly participantId: string;
-  readonly content: string;
   readonly checksum: string;
   readonly detailCount: number;
+  /** Every line, HEADER to TRAILER: the file has `ceil(lineCount / CLEARING_FILE_CHUNK_LINES)` chunks. */
+  readonly lineCount: number;
+}
+
+/** Lines `chunk × CLEARING_FILE_CHUNK_LINES` onwards of a file, each ended by its CRLF, as UTF-8 bytes. */
+export interface ClearingFileChunk {
+  readonly cycleId: CycleId;
+  readonly participantId: string;
+  readonly chunk: number;
+  readonly lines: Uint8Array;
 }
 
 export interface ClearingStore {
   /** When the network started clearing: the first cycle is the one of this instant. Set once. */
   epoch(candidate: Date): Promise<Date>;
-  /** Writes a closed cycle whole; `exists` if it was closed before (nothing written). */
+  /** Stores chunks of files of a cycle being closed; they are read only once their file's record is written with the cycle. */
+  insertFileChunks(chunks: readonly ClearingFileChunk[]): Promise<void>;
+  /** Deletes the chunks an interrupted close of a cycle left (none, if it is closed); the number deleted. */
+  discardUnclosedFileChunks(cycleId: string): Promise<number>;
+  /** Writes a closed cycle whole; `exists` if it was closed before (nothing written). Its files' chunks are stored already. */
   insertClosedCycle(input: {
     readonly cycle: StoredCycle;
     readonly files: readonly StoredClearingFile[];
@@ -103,6 +167,8 @@ export interface ClearingStore {
   /** Newest first. */
   listClosedCycles(limit: number): Promise<StoredCycle[]>;
   clearingFile(cycleId: string, participantId: string): Promise<StoredClearingFile | null>;
+  /** Chunks `fromChunk` to `fromChunk + count − 1` of a file, in order (fewer at its end). */
+  fileChunks(file: StoredClearingFile, fromChunk: number, count: number): Promise<string[]>;
   instructionsOf(cycleId: string): Promise<StoredInstruction[]>;
   instruction(instructionId: string): Promise<StoredInstruction | null>;
   /** pending → settled; false if it was not pending. */
@@ -112,12 +178,25 @@ export interface ClearingStore {
 type Row = Record<string, unknown>;
 
 export function openClearingStore(db: SqliteDatabase): ClearingStore {
-  migrateSqlite(db, MIGRATIONS);
+  migrateSqlite(db, CLEARING_MIGRATIONS);
   return {
     async epoch(candidate) {
       prepareCached(db, 'INSERT OR IGNORE INTO clearing_state (id, epoch) VALUES (1, ?)').run(candidate.toISOString());
       const row = prepareCached(db, 'SELECT epoch FROM clearing_state WHERE id = 1').get() as { epoch: string };
       return new Date(row.epoch);
+    },
+    async insertFileChunks(chunks) {
+      const insert = prepareCached(db, 'INSERT INTO clearing_file_chunks (cycle_id, participant_id, chunk, lines) VALUES (?, ?, ?, ?)');
+      db.transaction(() => {
+        for (const c of chunks) insert.run(c.cycleId, c.participantId, c.chunk, c.lines);
+      })();
+    },
+    async discardUnclosedFileChunks(cycleId) {
+      const deleted = prepareCached(
+        db,
+        'DELETE FROM clearing_file_chunks WHERE cycle_id = ? AND NOT EXISTS (SELECT 1 FROM clearing_cycles WHERE cycle_id = ?)',
+      ).run(cycleId, cycleId);
+      return deleted.changes;
     },
     async insertClosedCycle({ cycle, files, instructions }) {
       return db
@@ -128,12 +207,19 @@ export function openClearingStore(db: SqliteDatabase): ClearingStore {
           ).run(cycle.cycleId, cycle.opensAt.toISOString(), cycle.closesAt.toISOString(), cycle.closedAt.toISOString(), cycle.entryCount, JSON.stringify(positionsToJson(cycle.positions)));
           if (inserted.changes === 0) return 'exists';
           for (const file of files) {
-            prepareCached(db, 'INSERT INTO clearing_files (cycle_id, participant_id, content, checksum, detail_count) VALUES (?, ?, ?, ?, ?)').run(
+            // The chunks were written before the cycle; a missing or extra one is a bug of the close, not data to keep.
+            const { chunks } = prepareCached(db, 'SELECT COUNT(*) AS chunks FROM clearing_file_chunks WHERE cycle_id = ? AND participant_id = ?').get(file.cycleId, file.participantId) as {
+              chunks: bigint;
+            };
+            if (Number(chunks) !== Math.ceil(file.lineCount / CLEARING_FILE_CHUNK_LINES)) {
+              throw new Error(`assertion failed: the file of ${file.participantId} for ${file.cycleId} has its ${Math.ceil(file.lineCount / CLEARING_FILE_CHUNK_LINES)} chunks, found ${chunks}`);
+            }
+            prepareCached(db, 'INSERT INTO clearing_files (cycle_id, participant_id, checksum, detail_count, line_count) VALUES (?, ?, ?, ?, ?)').run(
               file.cycleId,
               file.participantId,
-              file.content,
               file.checksum,
               file.detailCount,
+              file.lineCount,
             );
           }
           for (const i of instructions) {
@@ -160,10 +246,20 @@ export function openClearingStore(db: SqliteDatabase): ClearingStore {
       return {
         cycleId: row['cycle_id'] as CycleId,
         participantId: row['participant_id'] as string,
-        content: row['content'] as string,
         checksum: row['checksum'] as string,
         detailCount: Number(row['detail_count']),
+        lineCount: Number(row['line_count']),
       };
+    },
+    async fileChunks(file, fromChunk, count) {
+      const rows = prepareCached(
+        db,
+        'SELECT chunk, lines FROM clearing_file_chunks WHERE cycle_id = ? AND participant_id = ? AND chunk >= ? ORDER BY chunk LIMIT ?',
+      ).all(file.cycleId, file.participantId, fromChunk, count) as { chunk: bigint; lines: Buffer }[];
+      rows.forEach((row, i) => {
+        if (Number(row.chunk) !== fromChunk + i) throw new Error(`assertion failed: chunk ${fromChunk + i} of ${file.participantId}'s file for ${file.cycleId} is stored`);
+      });
+      return rows.map((row) => row.lines.toString('utf8'));
     },
     async instructionsOf(cycleId) {
       return (prepareCached(db, 'SELECT * FROM settlement_instructions WHERE cycle_id = ? ORDER BY role DESC, participant_id, currency').all(cycleId) as Row[]).map(
