@@ -310,8 +310,9 @@ function checkRecordForWriting(header: ClearingFileHeader, record: ClearingRecor
   // Messages are built only on failure: a cycle writes millions of good records.
   if (!CLEARING_TRANSACTION_TYPES.includes(record.transactionType)) assertWritable(false, `${recordId(record)} transaction_type ${String(record.transactionType)}`);
   assertText(record.transactionId, 'transaction_id');
-  assertText(record.paymentId, 'payment_id');
-  assertText(record.requestId, 'request_id', { allowEmpty: true });
+  // A payment's or a cancellation's transaction id is its payment id: checked just above.
+  if (record.paymentId !== record.transactionId) assertText(record.paymentId, 'payment_id');
+  if (record.requestId !== '') assertText(record.requestId, 'request_id', { allowEmpty: true });
   const t = record.transactionTime instanceof Date ? record.transactionTime.getTime() : Number.NaN;
   if (!(t >= TIME_MS_MIN && t < TIME_MS_END)) assertWritable(false, `${recordId(record)} transaction_time is a valid time`);
   if (!(header.opensAt.getTime() <= t && t < header.closesAt.getTime())) assertWritable(false, `${recordId(record)} transaction_time within [opens_at, closes_at)`);

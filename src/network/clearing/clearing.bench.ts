@@ -186,14 +186,16 @@ export function closeInChild(inputPath: string, log: (line: string) => void): Pr
   const child = fileURLToPath(new URL('./clearing-bench-child.ts', import.meta.url));
   const tsx = import.meta.resolve('tsx');
   return new Promise((resolve, reject) => {
-    const process_ = spawn(process.execPath, [...(process.env.DARI_BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''), '--import', tsx, child, inputPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // DARI_BENCH_NODE_FLAGS: Node's own flags for the timed process, to study it (`--trace-gc`, a heap size).
+    const flags = (process.env.DARI_BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+    const closing = spawn(process.execPath, [...flags, '--import', tsx, child, inputPath], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    process_.stdout.setEncoding('utf8');
-    process_.stdout.on('data', (data: string) => {
+    closing.stdout.setEncoding('utf8');
+    closing.stdout.on('data', (data: string) => {
       out += data;
     });
-    process_.on('error', reject);
-    process_.on('exit', (code) => {
+    closing.on('error', reject);
+    closing.on('exit', (code) => {
       const lines = out.trim().split('\n');
       for (const line of lines.slice(0, -1)) log(line);
       const last = lines.at(-1) ?? '';

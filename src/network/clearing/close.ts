@@ -25,6 +25,7 @@
  * the cycle's size: a page, one millisecond of transactions, a chunk per file.
  */
 import { createHash } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import type { Ledger } from '../../ledger/index.ts';
 import type { Currency } from '../../money/index.ts';
 import type { NetworkStore } from '../store.ts';
@@ -79,6 +80,8 @@ export async function clearCycle(input: {
       files.add(transaction);
     }
     await files.store();
+    // A page at a time, the network goes on answering while a cycle of millions closes (the reads above settle as microtasks).
+    await setImmediate();
   }
   const stored = await files.finish();
   const positions = accumulator.finish();

@@ -2,7 +2,7 @@
  * The clearing files of a cycle being closed, written as its transactions
  * stream past (close.ts): one writer of the file format (protocol) per
  * participant, its lines gathered into chunks of `CLEARING_FILE_CHUNK_LINES`
- * and stored a few MiB at a time, so that no file is ever whole in memory.
+ * and stored some tens of MiB at a time, so that no file is ever whole in memory.
  *
  * A file's lines are ordered by time (to the millisecond), then transaction
  * id, then type; the transactions arrive in completion order (nanoseconds).
@@ -17,10 +17,16 @@ import type { Cycle } from './cycles.ts';
 import { CLEARING_FILE_CHUNK_LINES, type ClearingFileChunk, type ClearingStore, type StoredClearingFile } from './store.ts';
 import { NS_PER_MS, type CycleTransaction } from './transactions.ts';
 
-/** Bytes of chunks gathered before they are stored: one write, one commit, per few MiB of files. */
-export const FILE_WRITE_BYTES_MIN = 8 * 1024 * 1024;
+/**
+ * Bytes of chunks gathered before they are stored: one write and one commit
+ * per 32 MiB of files (8 MiB made the commits and checkpoints of a 10-million
+ * cycle about 5 s slower; docs/PERFORMANCE.md).
+ */
+export const FILE_WRITE_BYTES_MIN = 32 * 1024 * 1024;
 /** A chunk's buffer to begin with: a chunk of typical lines (about 180 bytes) fits; a larger one grows it. */
 const CHUNK_BYTES_FIRST = 256 * 1024;
+/** Chunk buffers kept for reuse: those of one store, about `FILE_WRITE_BYTES_MIN` / 180 KiB. */
+const SPARE_CHUNK_BUFFERS_MAX = 256;
 
 export interface CycleFiles {
   /** Takes the next transaction, in completion order; its lines are written once its millisecond is over. */
@@ -64,14 +70,18 @@ export function createCycleFiles(input: {
 }): CycleFiles {
   const { cycle } = input;
   let ready: ClearingFileChunk[] = [];
+  let readyBuffers: Buffer[] = [];
   let readyBytes = 0;
+  // A chunk's buffer is used again once the chunk is stored: a few dozen buffers serve a whole cycle.
+  const spare: Buffer[] = [];
   const files = new Map<string, FileState>();
   const seal = (text: FileText): void => {
     if (text.used === 0) return;
     ready.push({ cycleId: cycle.id, participantId: text.participantId, chunk: text.chunk, lines: text.bytes.subarray(0, text.used) });
+    readyBuffers.push(text.bytes);
     readyBytes += text.used;
     text.chunk += 1;
-    text.bytes = Buffer.allocUnsafe(text.bytes.length);
+    text.bytes = spare.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES_FIRST);
     text.used = 0;
   };
   const append = (text: FileText, line: string): void => {
@@ -97,10 +107,13 @@ export function createCycleFiles(input: {
     return state;
   };
   const storeReady = async (): Promise<void> => {
-    const chunks = ready;
+    const [chunks, buffers] = [ready, readyBuffers];
     ready = [];
+    readyBuffers = [];
     readyBytes = 0;
     if (chunks.length > 0) await input.clearingStore.insertFileChunks(chunks);
+    // Stored (the statement copied each chunk): the buffers are free, but for a few, in case a file grew one.
+    for (const buffer of buffers) if (spare.length < SPARE_CHUNK_BUFFERS_MAX) spare.push(buffer);
   };
 
   let held: Held[] = [];

@@ -112,17 +112,23 @@ interface ParticipantSums extends Sums {
 
 /** Accumulates a cycle's entries, one at a time (see the file's comment). */
 export function createPositionsAccumulator(cycleId: CycleId): PositionsAccumulator {
-  const participants = new Map<string, ParticipantSums>();
+  const participants: ParticipantSums[] = [];
+  // role → participant id → currency: found without building a key for each of millions of entries.
+  const index: Record<ParticipantRole, Map<string, Map<Currency, ParticipantSums>>> = { wallet: new Map(), acquirer: new Map() };
   const fx = new Map<Currency, Sums>();
   let entryCount = 0;
 
   const participant = (role: ParticipantRole, participantId: string, currency: Currency): ParticipantSums => {
-    const accountId = participantAccountId({ role, participantId });
-    const key = `${accountId}/${currency}`;
-    let sums = participants.get(key);
+    let byCurrency = index[role].get(participantId);
+    if (byCurrency === undefined) {
+      byCurrency = new Map();
+      index[role].set(participantId, byCurrency);
+    }
+    let sums = byCurrency.get(currency);
     if (sums === undefined) {
-      sums = { participantId, role, accountId, currency, debit: 0n, credit: 0n };
-      participants.set(key, sums);
+      sums = { participantId, role, accountId: participantAccountId({ role, participantId }), currency, debit: 0n, credit: 0n };
+      byCurrency.set(currency, sums);
+      participants.push(sums);
     }
     return sums;
   };
@@ -159,7 +165,7 @@ export function createPositionsAccumulator(cycleId: CycleId): PositionsAccumulat
         acquirerFx.credit += acquirerValue;
       }
     },
-    finish: () => positionsOf(cycleId, entryCount, [...participants.values()], fx),
+    finish: () => positionsOf(cycleId, entryCount, participants, fx),
   };
 }
 

@@ -147,7 +147,7 @@ export interface ClearingFileChunk {
   readonly cycleId: CycleId;
   readonly participantId: string;
   readonly chunk: number;
-  readonly lines: Uint8Array;
+  readonly lines: Buffer;
 }
 
 export interface ClearingStore {
