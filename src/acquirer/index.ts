@@ -2,29 +2,22 @@
  * The acquirer (ACQP): signs up Korean merchants, runs their POS payments and
  * refunds through the network, and owes them KRW in its ledger. See README.md.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Hono } from 'hono';
-import { createLedger, ledgerHealth, type LedgerHealth, type LedgerStore, openPostgresLedgerStore, openSqliteLedgerStore, type VerifyReport } from '../ledger/index.ts';
+import { ledgerHealth, openInstitutionLedger, type LedgerHealth, type VerifyReport } from '../ledger/index.ts';
 import { BATCHING_DEFAULT, type Batching } from '../platform/batching.ts';
-import { openInstitutionDatabase } from '../platform/db/institution.ts';
-import { createPostgresPool } from '../platform/db/postgres.ts';
+import { openInstitutionStorage, type InstitutionEngine } from '../platform/db/institution.ts';
 import type { RouteDoc } from '../platform/http/contract.ts';
-import { createPostgresReplayGuard, createSqliteReplayGuard, type KeyDirectory, type ReplayGuard } from '../platform/signing/index.ts';
+import type { KeyDirectory } from '../platform/signing/index.ts';
 import {
-  createPostgresEnvelopeArchive,
-  createPostgresReconciliationStore,
   createReconciliationService,
   createSettlementService,
-  createSqliteEnvelopeArchive,
-  createSqliteReconciliationStore,
   mountEnvelopeRoute,
   peerClientFor,
   PEER_CALL_TIMEOUT_MS_DEFAULT,
-  type EnvelopeArchive,
+  postgresProtocolStores,
+  sqliteProtocolStores,
   type FetchFunction,
   type ReconciliationService,
-  type ReconciliationStore,
   type SigningIdentity,
 } from '../protocol/index.ts';
 import { acquirerLedgerReader } from './reconciliation.ts';
@@ -32,12 +25,12 @@ import { createPaymentEvents } from './events.ts';
 import { BANK_SETTLEMENT_ACCOUNT_ID, ensureAccounts, LEDGER_CURRENCY, NETWORK_ACCOUNT_ID, TRANSFER_CODE } from './money-moves.ts';
 import { createPaymentFlow, PAYMENT_DEADLINE_MS_DEFAULT } from './payment-flow.ts';
 import { createPayoutService, type PayoutService } from './payout-service.ts';
-import { createSqlitePayoutStore, type PayoutStore } from './payout-store.ts';
+import { createSqlitePayoutStore } from './payout-store.ts';
 import { createPostgresPayoutStore } from './payout-store-postgres.ts';
 import { createProtocolHandlers, type ProtocolHandlers } from './protocol-handlers.ts';
 import { ACQUIRER_ROUTE_DOCS, mountAcquirerRoutes } from './routes.ts';
 import { createAcquirerService, merchantWireOf, type AcquirerService } from './service.ts';
-import { createSqliteAcquirerStore, type AcquirerStore } from './store.ts';
+import { createSqliteAcquirerStore } from './store.ts';
 import { createPostgresAcquirerStore } from './store-postgres.ts';
 
 export { parseBusinessRegistrationNumber, formatBusinessRegistrationNumber, businessRegistrationCheckDigit, type BusinessRegistrationNumber } from './business-registration-number.ts';
@@ -60,7 +53,7 @@ export type * from './types.ts';
  * (the default, no server needed), or one PostgreSQL database, the production
  * engine (ADR 3).
  */
-export type AcquirerDatabase = { readonly engine: 'sqlite' } | { readonly engine: 'postgres'; readonly url: string };
+export type AcquirerDatabase = InstitutionEngine;
 
 export interface AcquirerOptions {
   /** On SQLite, holds `acquirer.db` (own tables, replay guard, envelope archive, reconciliation runs) and `ledger.db`; unused on PostgreSQL. */
@@ -116,22 +109,17 @@ export async function createAcquirer(options: AcquirerOptions): Promise<Acquirer
   const now = options.now ?? (() => new Date());
   const paymentDeadlineMs = options.paymentDeadlineMs ?? PAYMENT_DEADLINE_MS_DEFAULT;
   const batching = options.batching ?? BATCHING_DEFAULT;
-  const storage = await openAcquirerStorage(options.database ?? { engine: 'sqlite' }, options.dataDir, batching);
-  const { store, replayGuard } = storage;
-  // A pool left open would keep the process alive: an acquirer that fails to start closes what it opened.
-  // The ledger's timestamps follow the acquirer's clock: reconciliation reads a cycle's hours off them.
-  const ledger = await storage
-    .openLedgerStore()
-    .then((ledgerStore) => createLedger({ store: ledgerStore, clock: () => BigInt(now().getTime()) * 1_000_000n, ...storage.ledgerBatching }))
-    .catch(async (error: unknown) => {
-      await storage.close();
-      throw error;
-    });
-  await ensureAccounts(ledger, []).catch(async (error: unknown) => {
-    await ledger.close();
-    await storage.close();
-    throw error;
+  const database = options.database ?? { engine: 'sqlite' };
+  const storage = await openInstitutionStorage({
+    database,
+    dataDir: options.dataDir,
+    fileName: 'acquirer.db',
+    batching,
+    sqlite: (d) => ({ store: d.committed(createSqliteAcquirerStore(d.db)), payoutStore: d.committed(createSqlitePayoutStore(d.db)), ...sqliteProtocolStores(d) }),
+    postgres: async (pool) => ({ store: await createPostgresAcquirerStore(pool), payoutStore: await createPostgresPayoutStore(pool), ...(await postgresProtocolStores(pool)) }),
   });
+  const { store, replayGuard } = storage.tables;
+  const ledger = await openInstitutionLedger({ database, dataDir: options.dataDir, ledgerBatching: storage.ledgerBatching, now, setUp: (l) => ensureAccounts(l, []), onFailure: () => storage.close() });
   const network = peerClientFor(batching, {
     self: options.identity,
     peerId: options.network.peerId,
@@ -152,13 +140,13 @@ export async function createAcquirer(options: AcquirerOptions): Promise<Acquirer
     merchantWire: (merchantId) => merchantWireOf(store, merchantId),
   });
   const service = createAcquirerService({ store, ledger, flow, idPrefix: options.merchantIdPrefix, operatorKey: options.operatorKey, now, paymentDeadlineMs });
-  const payouts = createPayoutService({ store: storage.payoutStore, ledger, now });
+  const payouts = createPayoutService({ store: storage.tables.payoutStore, ledger, now });
   const handlers = createProtocolHandlers({ store, flow, networkId: options.network.peerId, now, paymentDeadlineMs });
   const reconciliation = createReconciliationService({
     network,
     participantId: options.identity.clientId,
     reader: acquirerLedgerReader(ledger, store),
-    store: storage.reconciliations,
+    store: storage.tables.reconciliations,
     now,
   });
   const app = new Hono();
@@ -172,7 +160,7 @@ export async function createAcquirer(options: AcquirerOptions): Promise<Acquirer
     transferCode: TRANSFER_CODE.settlement,
   });
   mountAcquirerRoutes(app, { service, payouts, handlers, events, protocol: server, reconciliation, settlement });
-  mountEnvelopeRoute(app, 'acquirer', { ...server, archive: storage.archive });
+  mountEnvelopeRoute(app, 'acquirer', { ...server, archive: storage.tables.archive });
   return {
     app,
     routeDocs: ACQUIRER_ROUTE_DOCS,
@@ -197,57 +185,3 @@ export async function createAcquirer(options: AcquirerOptions): Promise<Acquirer
   };
 }
 
-/** What the acquirer keeps, on one engine; `close` ends it (the ledger is closed first, by its owner). */
-interface AcquirerStorage {
-  readonly store: AcquirerStore;
-  readonly payoutStore: PayoutStore;
-  readonly replayGuard: ReplayGuard;
-  readonly archive: EnvelopeArchive;
-  readonly reconciliations: ReconciliationStore;
-  /** Opens the acquirer's ledger store; called once. */
-  openLedgerStore(): Promise<LedgerStore>;
-  /** What the ledger's writer takes: one call per transaction when naive. */
-  readonly ledgerBatching: { readonly batchEventsMax?: number };
-  close(): Promise<void>;
-}
-
-async function openAcquirerStorage(database: AcquirerDatabase, dataDir: string, batching: Batching): Promise<AcquirerStorage> {
-  if (database.engine === 'sqlite') {
-    mkdirSync(dataDir, { recursive: true });
-    const sqlite = openInstitutionDatabase(join(dataDir, 'acquirer.db'), batching);
-    try {
-      return {
-        store: sqlite.committed(createSqliteAcquirerStore(sqlite.db)),
-        payoutStore: sqlite.committed(createSqlitePayoutStore(sqlite.db)),
-        replayGuard: sqlite.committed(createSqliteReplayGuard(sqlite.db)),
-        archive: sqlite.committed(createSqliteEnvelopeArchive(sqlite.db)),
-        reconciliations: sqlite.committed(createSqliteReconciliationStore(sqlite.db)),
-        openLedgerStore: async () => openSqliteLedgerStore(join(dataDir, 'ledger.db')),
-        ledgerBatching: sqlite.ledgerBatching,
-        close: () => sqlite.close(),
-      };
-    } catch (error) {
-      await sqlite.close();
-      throw error;
-    }
-  }
-  // The acquirer's tables and its ledger share the database (their tables and
-  // migrations are named apart), each through its own pool: the ledger's
-  // writer holds its connection for a whole batch.
-  const pool = createPostgresPool(database.url);
-  try {
-    return {
-      store: await createPostgresAcquirerStore(pool),
-      payoutStore: await createPostgresPayoutStore(pool),
-      replayGuard: await createPostgresReplayGuard(pool),
-      archive: await createPostgresEnvelopeArchive(pool),
-      reconciliations: await createPostgresReconciliationStore(pool),
-      openLedgerStore: () => openPostgresLedgerStore(database.url),
-      ledgerBatching: batching === 'naive' ? { batchEventsMax: 1 } : {},
-      close: () => pool.end(),
-    };
-  } catch (error) {
-    await pool.end();
-    throw error;
-  }
-}

@@ -6,6 +6,7 @@ export { createLedger, ledgerHealth, systemClock, type Ledger, type LedgerHealth
 export { LedgerCallError } from './errors.ts';
 export { openSqliteLedgerStore } from './store-sqlite.ts';
 export { openPostgresLedgerStore } from './store-postgres.ts';
+export { openInstitutionLedger } from './institution.ts';
 export { LedgerCommitUnknownError, LedgerFencedError, type LedgerStore } from './store.ts';
 export { formatVerifyReport, type VerifyReport } from './verify.ts';
 export { LedgerInvariantError } from './plan.ts';

@@ -131,3 +131,4 @@ export {
   type SettlementError,
   type SettlementService,
 } from './cycle-settlement.ts';
+export { postgresProtocolStores, sqliteProtocolStores, type ProtocolStores } from './institution-stores.ts';

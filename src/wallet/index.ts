@@ -3,35 +3,23 @@
  * top-ups from a simulated card, payment codes, scan-to-pay, and the
  * network's side of every payment. See README.md.
  */
-import { join } from 'node:path';
 import { Hono, type Context } from 'hono';
-import { createLedger, ledgerHealth, type LedgerHealth, openPostgresLedgerStore, openSqliteLedgerStore, type LedgerStore, type VerifyReport } from '../ledger/index.ts';
+import { ledgerHealth, openInstitutionLedger, type LedgerHealth, type VerifyReport } from '../ledger/index.ts';
 import { BATCHING_DEFAULT, type Batching } from '../platform/batching.ts';
-import { openInstitutionDatabase } from '../platform/db/institution.ts';
-import { createPostgresPool } from '../platform/db/postgres.ts';
+import { openInstitutionStorage, type InstitutionEngine } from '../platform/db/institution.ts';
 import { apiError, bearerToken, keyMatches, MISSING_BEARER, type RouteDoc } from '../platform/http/contract.ts';
+import { SIGNATURE_AGE_SECONDS_MAX, type KeyDirectory } from '../platform/signing/index.ts';
 import {
-  createPostgresReplayGuard,
-  createSqliteReplayGuard,
-  SIGNATURE_AGE_SECONDS_MAX,
-  type KeyDirectory,
-  type ReplayGuard,
-} from '../platform/signing/index.ts';
-import {
-  createPostgresEnvelopeArchive,
-  createPostgresReconciliationStore,
   createReconciliationService,
   createSettlementService,
-  createSqliteEnvelopeArchive,
-  createSqliteReconciliationStore,
   mountEnvelopeRoute,
   mountReconciliationRoutes,
   mountSettlementRoutes,
   peerClientFor,
-  type ReconciliationService,
-  type ReconciliationStore,
-  type EnvelopeArchive,
+  postgresProtocolStores,
+  sqliteProtocolStores,
   type FetchFunction,
+  type ReconciliationService,
   type SigningIdentity,
 } from '../protocol/index.ts';
 import { ACCOUNT, openWalletAccounts, TRANSFER_CODE, WALLET_LEDGER } from './accounts.ts';
@@ -43,7 +31,7 @@ import { createPaymentService, type PaymentService } from './payments.ts';
 import { walletLedgerReader } from './reconciliation.ts';
 import { mountProtocolRoutes, mountPublicRoutes, WALLET_ROUTE_DOCS } from './routes.ts';
 import { createAccountService, type AccountService } from './service.ts';
-import { createSqliteWalletStore, type WalletStore } from './store.ts';
+import { createSqliteWalletStore } from './store.ts';
 import { createPostgresWalletStore } from './store-postgres.ts';
 
 /**
@@ -51,7 +39,7 @@ import { createPostgresWalletStore } from './store-postgres.ts';
  * and its ledger: SQLite files in `dataDir` (the default, no server needed),
  * or one PostgreSQL database, the production engine (ADR 3).
  */
-export type WalletDatabase = { readonly engine: 'sqlite' } | { readonly engine: 'postgres'; readonly url: string };
+export type WalletDatabase = InstitutionEngine;
 
 export interface WalletOptions {
   /** On SQLite, holds `wallet.db` (the wallet's tables and the replay guard) and `ledger.db`; unused on PostgreSQL. */
@@ -104,22 +92,17 @@ export async function createWallet(options: WalletOptions): Promise<WalletInstan
   const pseudonym = payerPseudonyms(options.pseudonymSecret);
   const now = options.now ?? (() => new Date());
   const batching = options.batching ?? BATCHING_DEFAULT;
-  const storage = await openWalletStorage(options.database ?? { engine: 'sqlite' }, options.dataDir, batching);
-  const { store, replayGuard } = storage;
-  // A pool left open would keep the process alive: a wallet that fails to start closes what it opened.
-  // The ledger's timestamps follow the wallet's clock: reconciliation reads a cycle's hours off them.
-  const ledger = await storage
-    .openLedgerStore()
-    .then((ledgerStore) => createLedger({ store: ledgerStore, clock: () => BigInt(now().getTime()) * 1_000_000n, ...storage.ledgerBatching }))
-    .catch(async (error: unknown) => {
-      await storage.close();
-      throw error;
-    });
-  await openWalletAccounts(ledger).catch(async (error: unknown) => {
-    await ledger.close();
-    await storage.close();
-    throw error;
+  const database = options.database ?? { engine: 'sqlite' };
+  const storage = await openInstitutionStorage({
+    database,
+    dataDir: options.dataDir,
+    fileName: 'wallet.db',
+    batching,
+    sqlite: (d) => ({ store: d.committed(createSqliteWalletStore(d.db)), ...sqliteProtocolStores(d) }),
+    postgres: async (pool) => ({ store: await createPostgresWalletStore(pool), ...(await postgresProtocolStores(pool)) }),
   });
+  const { store, replayGuard } = storage.tables;
+  const ledger = await openInstitutionLedger({ database, dataDir: options.dataDir, ledgerBatching: storage.ledgerBatching, now, setUp: openWalletAccounts, onFailure: () => storage.close() });
 
   const network = peerClientFor(batching, {
     self: options.identity,
@@ -138,8 +121,8 @@ export async function createWallet(options: WalletOptions): Promise<WalletInstan
   mountPublicRoutes(app, { accounts, payments });
   const server = { self: options.identity, keys: options.keys, replayGuard, now };
   mountProtocolRoutes(app, { server, networkId: options.network.peerId, payments });
-  mountEnvelopeRoute(app, 'wallet', { ...server, archive: storage.archive });
-  const reconciliation = createReconciliationService({ network, participantId: options.identity.clientId, reader: walletLedgerReader(ledger), store: storage.reconciliations, now });
+  mountEnvelopeRoute(app, 'wallet', { ...server, archive: storage.tables.archive });
+  const reconciliation = createReconciliationService({ network, participantId: options.identity.clientId, reader: walletLedgerReader(ledger), store: storage.tables.reconciliations, now });
   const settlement = createSettlementService({
     network,
     participantId: options.identity.clientId,
@@ -174,53 +157,6 @@ export async function createWallet(options: WalletOptions): Promise<WalletInstan
       await storage.close();
     },
   };
-}
-
-/** What the wallet keeps, on one engine; `close` ends it (the ledger is closed first, by its owner). */
-interface WalletStorage {
-  readonly store: WalletStore;
-  readonly replayGuard: ReplayGuard;
-  readonly archive: EnvelopeArchive;
-  readonly reconciliations: ReconciliationStore;
-  /** Opens the wallet's ledger store; called once. */
-  openLedgerStore(): Promise<LedgerStore>;
-  /** What the ledger's writer takes: one call per transaction when naive. */
-  readonly ledgerBatching: { readonly batchEventsMax?: number };
-  close(): Promise<void>;
-}
-
-async function openWalletStorage(database: WalletDatabase, dataDir: string, batching: Batching): Promise<WalletStorage> {
-  const ledgerBatching = batching === 'naive' ? { batchEventsMax: 1 } : {};
-  if (database.engine === 'sqlite') {
-    const sqlite = openInstitutionDatabase(join(dataDir, 'wallet.db'), batching);
-    return {
-      store: sqlite.committed(createSqliteWalletStore(sqlite.db)),
-      replayGuard: sqlite.committed(createSqliteReplayGuard(sqlite.db)),
-      archive: sqlite.committed(createSqliteEnvelopeArchive(sqlite.db)),
-      reconciliations: sqlite.committed(createSqliteReconciliationStore(sqlite.db)),
-      openLedgerStore: async () => openSqliteLedgerStore(join(dataDir, 'ledger.db')),
-      ledgerBatching: sqlite.ledgerBatching,
-      close: () => sqlite.close(),
-    };
-  }
-  // The wallet's tables and its ledger share the database (their tables and
-  // migrations are named apart), each through its own pool: the ledger's
-  // writer holds its connection for a whole batch.
-  const pool = createPostgresPool(database.url);
-  try {
-    return {
-      store: await createPostgresWalletStore(pool),
-      replayGuard: await createPostgresReplayGuard(pool),
-      archive: await createPostgresEnvelopeArchive(pool),
-      reconciliations: await createPostgresReconciliationStore(pool),
-      openLedgerStore: () => openPostgresLedgerStore(database.url),
-      ledgerBatching,
-      close: () => pool.end(),
-    };
-  } catch (error) {
-    await pool.end();
-    throw error;
-  }
 }
 
 export { SIMULATED_CARD_CREDIT_CNY_MINOR, PAYMENT_CODE_TTL_SECONDS, PAGE_ITEMS_MAX, KYC_TIERS } from './limits.ts';
