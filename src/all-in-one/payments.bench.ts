@@ -16,12 +16,12 @@
  *   are owed is what the network says the acquirer is owed.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Batching } from '../platform/batching.ts';
+import { startCpuProfile } from '../platform/profiling.ts';
 import { startDari, type Dari } from './compose.ts';
 import { apiClient, type ApiClient } from './http-client.ts';
 import type { LoadJob, LoadPlan, LoadReport } from './payments-load.ts';
@@ -132,7 +132,7 @@ async function measure(prepared: Prepared, batching: Batching, options: Payments
   const before = await totals(api, prepared);
 
   const throughputJobs = await jobs(api, prepared, options.throughputPayments[batching], `${batching}-t`);
-  const profile = await startProfile(options.profileDir, `payments-${batching}-closed-loop`);
+  const profile = await startCpuProfile(options.profileDir, `payments-${batching}-closed-loop`);
   const closed = await load({ kind: 'closed', url: dari.url, jobs: throughputJobs, concurrency: options.concurrency });
   const profilePath = await profile.stop();
   if (profilePath) options.log(`payments bench (${batching}): CPU profile of the closed loop (dari's thread) in ${profilePath}`);
@@ -226,27 +226,6 @@ async function totals(api: ApiClient, prepared: Prepared): Promise<Totals> {
 function assertNoFailures(report: LoadReport, phase: string): void {
   const failed = Object.entries(report.failures);
   if (failed.length > 0) throw new Error(`payments bench, ${phase}: ${failed.map(([what, n]) => `${n}× ${what}`).join(', ')}`);
-}
-
-/** A CPU profile of this thread (dari's), through the inspector, written as `<dir>/<name>.cpuprofile`. */
-async function startProfile(dir: string | undefined, name: string): Promise<{ stop(): Promise<string | null> }> {
-  if (dir === undefined) return { stop: async () => null };
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object): Promise<unknown> =>
-    new Promise((resolve, reject) => session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result))));
-  await post('Profiler.enable');
-  await post('Profiler.start');
-  return {
-    async stop() {
-      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-      session.disconnect();
-      mkdirSync(dir, { recursive: true });
-      const path = join(dir, `${name}.cpuprofile`);
-      writeFileSync(path, JSON.stringify(profile));
-      return path;
-    },
-  };
 }
 
 /** The value at quantile `q` of ascending `sorted` (nearest rank). */

@@ -9,9 +9,8 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { peakResidentMiB, startCpuProfile } from '../../platform/profiling.ts';
 import { generateSigningKeyPair } from '../../platform/signing/index.ts';
 import { parseClearingFile } from '../../protocol/index.ts';
 import { createNetwork } from '../index.ts';
@@ -32,7 +31,7 @@ const network = await createNetwork({
 });
 try {
   const openRssMiB = process.memoryUsage.rss() / MIB;
-  const profile = await startProfile(input.profileDir);
+  const profile = await startCpuProfile(input.profileDir, 'clearing-close');
   const started = performance.now();
   const closed = await network.clearing.closeCycle(input.cycleId);
   assert.ok(closed.ok, JSON.stringify(!closed.ok && closed.error));
@@ -96,34 +95,3 @@ async function readBack(clearing: ClearingService, file: StoredClearingFile, par
   return { lines, bytes };
 }
 
-/**
- * The process's peak resident memory. On Linux, VmHWM of /proc/self/status:
- * `resourceUsage().maxRSS` keeps, across the exec that started this process,
- * the peak of the process that forked it (here the seeding bench, with its
- * large page cache), which is not this process's memory.
- */
-function peakResidentMiB(): number {
-  const status = '/proc/self/status';
-  const match = existsSync(status) ? /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(status, 'utf8')) : null;
-  return match === null ? process.resourceUsage().maxRSS / 1024 : Number(match[1]) / 1024;
-}
-
-async function startProfile(dir: string | null): Promise<{ stop(): Promise<string | null> }> {
-  if (dir === null) return { stop: async () => null };
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object): Promise<unknown> =>
-    new Promise((resolve, reject) => session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result))));
-  await post('Profiler.enable');
-  await post('Profiler.start');
-  return {
-    async stop() {
-      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-      session.disconnect();
-      mkdirSync(dir, { recursive: true });
-      const path = join(dir, 'clearing-close.cpuprofile');
-      writeFileSync(path, JSON.stringify(profile));
-      return path;
-    },
-  };
-}
