@@ -33,7 +33,7 @@ import { createAcquirerService, merchantWireOf, type AcquirerService } from './s
 import { createSqliteAcquirerStore } from './store.ts';
 import { createPostgresAcquirerStore } from './store-postgres.ts';
 
-export { parseBusinessRegistrationNumber, formatBusinessRegistrationNumber, businessRegistrationCheckDigit, type BusinessRegistrationNumber } from './business-registration-number.ts';
+export { parseBusinessRegistrationNumber, formatBusinessRegistrationNumber, businessRegistrationCheckDigit, type BusinessRegistrationNumber } from '../platform/business-registration-number.ts';
 export { PAYMENT_AMOUNT_MAX_KRW, type AcquirerService, type OrderStatus } from './service.ts';
 export { ORDER_TTL_SECONDS_DEFAULT, ORDER_TTL_SECONDS_MAX } from './contract.ts';
 export { PAYMENT_DEADLINE_MS_DEFAULT } from './payment-flow.ts';

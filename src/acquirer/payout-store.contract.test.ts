@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { BusinessRegistrationNumber } from './business-registration-number.ts';
+import type { BusinessRegistrationNumber } from '../platform/business-registration-number.ts';
 import { planPayout, type PayoutAmounts } from './payout-plan.ts';
 import { payoutIdOf, type NewPayoutRun, type PayoutStore } from './payout-store.ts';
 import type { AcquirerStore } from './store.ts';

@@ -23,7 +23,7 @@ import {
   type ReconciliationService,
   type SettlementService,
 } from '../protocol/index.ts';
-import { formatBusinessRegistrationNumber } from './business-registration-number.ts';
+import { formatBusinessRegistrationNumber } from '../platform/business-registration-number.ts';
 import {
   addStoreSchema,
   addTerminalSchema,

@@ -10,7 +10,7 @@ import { AMOUNT_VALUE_MAX, amount, currency } from '../money/index.ts';
 import { err, ok, type Result } from '../platform/result.ts';
 import type { AmountWire, MerchantWire } from '../protocol/index.ts';
 import { encodeMerchantQr, MERCHANT_CITY_CHARS_MAX, MERCHANT_NAME_CHARS_MAX, type MerchantQrInput } from '../qr/index.ts';
-import { parseBusinessRegistrationNumber } from './business-registration-number.ts';
+import { parseBusinessRegistrationNumber } from '../platform/business-registration-number.ts';
 import { ORDER_TTL_SECONDS_DEFAULT, type AddStoreInput, type AddTerminalInput, type CreateOrderInput, type PosPaymentInput, type RefundInput, type RegisterMerchantInput, type SetMdrInput } from './contract.ts';
 import type { AcquirerError } from './errors.ts';
 import { ensureAccounts, merchantAccountId } from './money-moves.ts';

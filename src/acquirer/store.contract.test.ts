@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { BusinessRegistrationNumber } from './business-registration-number.ts';
+import type { BusinessRegistrationNumber } from '../platform/business-registration-number.ts';
 import type { PayoutStore } from './payout-store.ts';
 import type { AcquirerStore, NewMerchant, NewPayment, PaymentFinal } from './store.ts';
 import { STORE_TEST_ENGINES, type OpenStores } from './test-helpers.ts';

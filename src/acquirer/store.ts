@@ -11,7 +11,7 @@
  * the move against the state machines first.
  */
 import { migrateSqlite, prepareCached, type Migration, type SqliteDatabase } from '../platform/db/sqlite.ts';
-import type { BusinessRegistrationNumber } from './business-registration-number.ts';
+import type { BusinessRegistrationNumber } from '../platform/business-registration-number.ts';
 import type {
   Merchant,
   MerchantId,

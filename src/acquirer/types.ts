@@ -5,7 +5,7 @@
  * in `state-machines.ts`.
  */
 import type { FxQuoteWire } from '../protocol/index.ts';
-import type { BusinessRegistrationNumber } from './business-registration-number.ts';
+import type { BusinessRegistrationNumber } from '../platform/business-registration-number.ts';
 
 declare const merchantIdBrand: unique symbol;
 declare const storeIdBrand: unique symbol;

@@ -132,3 +132,19 @@ export {
   type SettlementService,
 } from './cycle-settlement.ts';
 export { postgresProtocolStores, sqliteProtocolStores, type ProtocolStores } from './institution-stores.ts';
+export {
+  CATALOGUE_FEED_BYTES_MAX,
+  CATALOGUE_FEED_CURSOR_PATTERN,
+  CATALOGUE_FEED_ITEMS_MAX,
+  CATALOGUE_FEED_PATH,
+  catalogueFeedPageSchema,
+  catalogueFeedTarget,
+  createCatalogueFeedClient,
+  feedProductSchema,
+  signedGetAnswer,
+  type CatalogueFeedClientOptions,
+  type CatalogueFeedError,
+  type CatalogueFeedPage,
+  type FeedProduct,
+} from './catalogue-feed.ts';
+export { requestTimes } from './signed-http.ts';

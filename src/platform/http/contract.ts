@@ -59,14 +59,16 @@ export const MISSING_BEARER: ApiError = { status: 401, code: 'UNAUTHENTICATED', 
 
 /** One route as `/openapi.json` shows it. */
 export interface RouteDoc {
-  readonly method: 'get' | 'post' | 'put' | 'delete';
+  readonly method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** OpenAPI path, with `{param}` for a parameter. */
   readonly path: string;
   readonly summary: string;
   readonly tag: string;
   /** Which bearer credential the route takes; none for a public or signed route. */
-  readonly security?: 'userToken' | 'operatorKey' | 'walletOperatorKey' | 'terminalKey' | 'operatorOrTerminalKey' | 'networkOperatorKey' | 'signed';
+  readonly security?: 'userToken' | 'operatorKey' | 'walletOperatorKey' | 'terminalKey' | 'operatorOrTerminalKey' | 'networkOperatorKey' | 'mallOperatorKey' | 'sellerKey' | 'signed';
   readonly request?: z.ZodType;
+  /** A body that is not JSON (a CSV upload): its media type and what it holds; exclusive with `request`. */
+  readonly requestBody?: { readonly mediaType: string; readonly description: string };
   readonly response?: z.ZodType;
   /** The error codes this route can answer, with their HTTP status. */
   readonly errors?: readonly { readonly status: number; readonly code: string }[];
@@ -98,6 +100,7 @@ export function openApiDocument(options: { readonly title: string; readonly vers
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(route.security ? { security: [{ [route.security]: [] }] } : {}),
       ...(route.request ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.request) } } } } : {}),
+      ...(route.requestBody ? { requestBody: { required: true, description: route.requestBody.description, content: { [route.requestBody.mediaType]: { schema: { type: 'string' } } } } } : {}),
       responses,
     };
   }
@@ -121,6 +124,8 @@ export function openApiDocument(options: { readonly title: string; readonly vers
         terminalKey: bearer("a POS terminal's key, from the acquirer's terminal registration"),
         operatorOrTerminalKey: bearer("the acquirer operator's key or a terminal's key"),
         networkOperatorKey: bearer("the network operator's key"),
+        mallOperatorKey: bearer("the mall operator's key"),
+        sellerKey: bearer("a mall seller's API key, from POST /mall/v1/sellers"),
         signed: { type: 'apiKey', in: 'header', name: 'Signature', description: 'Client-Id, Request-Time and an Ed25519 Signature over the request (platform/signing/README.md)' },
       },
     },

@@ -1,13 +1,15 @@
 /**
  * The Korean business registration number (사업자등록번호): ten digits,
- * written 123-45-67890, the last a check digit. The acquirer refuses a
- * merchant whose number fails the check, before any human reviews it.
+ * written 123-45-67890, the last a check digit. The acquirer (its merchants)
+ * and the mall (its sellers) both refuse a number that fails the check, before
+ * any human reviews it; it lives here, beside the other shared utilities,
+ * because two institutions check it and neither may import the other.
  *
  * Check digit (National Tax Service): weights 1,3,7,1,3,7,1,3,5 on the first
  * nine digits, plus the tens digit of (ninth digit × 5); the tenth digit is
  * (10 − sum mod 10) mod 10.
  */
-import { err, ok, type Result } from '../platform/result.ts';
+import { err, ok, type Result } from './result.ts';
 
 declare const brnBrand: unique symbol;
 /** Ten digits that passed the check, without separators. */

@@ -1,0 +1,63 @@
+/**
+ * The mall's domain: sellers (Korean small businesses) and their catalogue.
+ * Ids are branded so that a seller id and a product id cannot be swapped.
+ */
+import type { BusinessRegistrationNumber } from '../platform/business-registration-number.ts';
+
+declare const sellerIdBrand: unique symbol;
+declare const productIdBrand: unique symbol;
+/** `SL000001`: numbered in order of sign-up. */
+export type SellerId = string & { readonly [sellerIdBrand]: true };
+/** `P` and 16 hex digits, random: product ids reveal neither the seller nor the catalogue's size. */
+export type ProductId = string & { readonly [productIdBrand]: true };
+
+export interface Seller {
+  readonly sellerId: SellerId;
+  readonly legalName: string;
+  readonly businessRegistrationNumber: BusinessRegistrationNumber;
+  readonly contactEmail: string;
+  readonly createdAt: string;
+}
+
+/** Text as the seller writes it: Korean always, Chinese and English optional. */
+export interface LocalizedText {
+  readonly ko: string;
+  readonly zh?: string;
+  readonly en?: string;
+}
+
+/** What a seller says about a product: everything but its ids, version and times. */
+export interface ProductContent {
+  /** The seller's own stock-keeping unit, unique within the seller's catalogue. */
+  readonly sku: string;
+  readonly title: LocalizedText;
+  readonly description: LocalizedText | null;
+  /** A lower-case path such as `fashion/outerwear`. */
+  readonly category: string;
+  /** As the seller writes it, digits only; the marketplace's review judges it. */
+  readonly hsCode: string;
+  readonly priceKrw: bigint;
+  readonly stock: number;
+  readonly weightGrams: number;
+  /** ISO 3166-1 alpha-2. */
+  readonly originCountry: string;
+  readonly images: readonly string[];
+  readonly certifications: readonly string[];
+}
+
+export interface Product extends ProductContent {
+  readonly productId: ProductId;
+  readonly sellerId: SellerId;
+  /** 1 when created, one more on every change of its content; an unchanged write keeps it. */
+  readonly version: number;
+  /**
+   * The position of its latest change in the mall's feed: unique across the
+   * mall, and larger for every later change of any product (ADR 15).
+   */
+  readonly changeSeq: bigint;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** Who is calling: the mall's operator, or one seller by its API key. */
+export type Principal = { readonly kind: 'operator' } | { readonly kind: 'seller'; readonly seller: Seller };
