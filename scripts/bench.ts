@@ -87,6 +87,8 @@ try {
         acquirers: 16,
         seed: 42,
         log: (line) => console.log(line),
+        // The same close on one thread after it: the second core's gain, side by side.
+        compareOneThread: true,
         ...(process.env.DARI_BENCH_PROFILE_DIR ? { profileDir: process.env.DARI_BENCH_PROFILE_DIR } : {}),
       });
       console.log(
@@ -94,6 +96,12 @@ try {
           `cleared and netted in ${result.seconds.toFixed(1)} s: ${Math.round(result.paymentsPerSecond)} payments/s, peak RSS ${result.peakRssMiB} MiB ` +
           `(${result.openRssMiB} MiB once the network was open); checksum ${result.checksum}`,
       );
+      if (result.oneThread !== null) {
+        console.log(
+          `clearing bench: the same close on one thread: ${result.oneThread.seconds.toFixed(1)} s, ${Math.round(result.oneThread.paymentsPerSecond)} payments/s, ` +
+            `peak RSS ${result.oneThread.peakRssMiB} MiB: two threads are ${(result.oneThread.seconds / result.seconds).toFixed(2)}x as fast`,
+        );
+      }
       console.log(JSON.stringify({ clearing: { payments: result.payments, perSecond: Math.round(result.paymentsPerSecond), peakRssMiB: result.peakRssMiB } }));
     }
   }

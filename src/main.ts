@@ -1,6 +1,7 @@
 /**
  * `npm start`: the network, the wallet provider and the acquirer in one
- * process on the embedded database, nothing to install. On the first start
+ * process on the embedded database, nothing to install (or on PostgreSQL,
+ * one database each, with `DARI_DATABASE_URL`: ADR 14). On the first start
  * over an empty data directory it seeds a demo and writes its credentials to
  * `$DARI_DATA_DIR/demo-credentials.json`.
  */
@@ -11,7 +12,7 @@ import { readConfig } from './platform/config.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 const config = readConfig();
-const dari = await startDari({ dataDir: config.dataDir, port: config.port, version });
+const dari = await startDari({ dataDir: config.dataDir, port: config.port, version, database: config.database });
 
 const credentialsPath = join(config.dataDir, 'demo-credentials.json');
 if (dari.firstStart) {
@@ -31,7 +32,8 @@ if (existsSync(credentialsPath)) {
   console.log(`  demo keys:    ${credentialsPath}`);
   console.log(`  walk a story: npm run demo   (in another terminal)`);
 }
-console.log(`  ledgers:      npx dari ledger verify   (every institution's ledger in ${config.dataDir})`);
+if (config.database.engine === 'sqlite') console.log(`  ledgers:      npx dari ledger verify   (every institution's ledger in ${config.dataDir})`);
+else console.log(`  ledgers:      npx dari ledger verify --postgres URL   (once per institution's database on PostgreSQL)`);
 
 async function shutDown(signal: string): Promise<void> {
   console.log(`${signal}: finishing what is under way, then stopping`);

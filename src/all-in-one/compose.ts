@@ -10,11 +10,13 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createAcquirer, type AcquirerInstance } from '../acquirer/index.ts';
 import { createNetwork, type NetworkInstance } from '../network/index.ts';
 import type { Batching } from '../platform/batching.ts';
+import type { DariDatabase } from '../platform/config.ts';
 import { createApp } from '../platform/http/app.ts';
 import { openApiDocument, type RouteDoc } from '../platform/http/contract.ts';
 import { createKeyDirectory } from '../platform/signing/index.ts';
 import type { FetchFunction } from '../protocol/index.ts';
 import { createWallet, type WalletInstance } from '../wallet/index.ts';
+import { openInstitutionDatabases } from './databases.ts';
 import { loadOrCreateSecrets, PARTICIPANTS, type DariSecrets } from './secrets.ts';
 
 export const WALLET_CODE_PREFIX = '2851';
@@ -37,6 +39,13 @@ export interface DariOptions {
   readonly batching?: Batching;
   /** One clock for the three institutions (the simulator and tests move it); the system clock by default. */
   readonly now?: () => Date;
+  /**
+   * SQLite files under `dataDir/<institution>/` (the default), or PostgreSQL:
+   * one database per institution, `<base>_network`, `<base>_wallet` and
+   * `<base>_acquirer`, the base being the URL's database, created if missing
+   * (databases.ts, ADR 14). The keys stay in `dataDir` either way.
+   */
+  readonly database?: DariDatabase;
 }
 
 export interface Dari {
@@ -71,17 +80,25 @@ export async function startDari(options: DariOptions): Promise<Dari> {
     ...(options.now === undefined ? {} : { now: options.now }),
   };
   const deadline = options.paymentDeadlineMs === undefined ? {} : { paymentDeadlineMs: options.paymentDeadlineMs };
+  const databases = await openInstitutionDatabases(options.database ?? { engine: 'sqlite' });
 
   const network = await createNetwork({
     dataDir: join(options.dataDir, 'network'),
+    database: databases.network,
     identity: identity('network'),
     operatorKey: secrets.networkOperatorKey,
     ...common,
     ...deadline,
     ...(options.fetch?.network ? { fetch: options.fetch.network } : {}),
   });
+  if (created && options.database?.engine === 'postgres' && network.service.listParticipants().length > 0) {
+    // New keys over databases that know the old ones: every signature between the institutions would fail.
+    await network.close();
+    throw new Error(`the PostgreSQL databases hold an earlier deployment, whose keys are not in ${options.dataDir}: start with that data directory, or drop the databases`);
+  }
   const wallet = await createWallet({
     dataDir: join(options.dataDir, 'wallet'),
+    database: databases.wallet,
     identity: identity('wallet'),
     keys,
     network: { peerId: PARTICIPANTS.network, baseUrl },
@@ -94,6 +111,7 @@ export async function startDari(options: DariOptions): Promise<Dari> {
   });
   const acquirer = await createAcquirer({
     dataDir: join(options.dataDir, 'acquirer'),
+    database: databases.acquirer,
     identity: identity('acquirer'),
     keys,
     network: { peerId: PARTICIPANTS.network, baseUrl },

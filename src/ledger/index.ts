@@ -2,7 +2,7 @@
  * The ledger: double-entry accounts and immutable transfers after TigerBeetle,
  * with group commit, on SQLite or PostgreSQL. See README.md.
  */
-export { createLedger, ledgerHealth, systemClock, type Ledger, type LedgerHealth, type LedgerOptions } from './service.ts';
+export { createLedger, ledgerHealth, streamStoreTransfers, systemClock, type Ledger, type LedgerHealth, type LedgerOptions } from './service.ts';
 export { LedgerCallError } from './errors.ts';
 export { openSqliteLedgerStore } from './store-sqlite.ts';
 export { openPostgresLedgerStore } from './store-postgres.ts';

@@ -104,25 +104,7 @@ export async function createLedger(options: LedgerOptions): Promise<Ledger> {
       const last = transfers.at(-1);
       return { transfers, nextTimestamp: transfers.length === limit && last !== undefined ? last.timestamp : null };
     },
-    streamTransfers(query) {
-      const limit = query.pageTransfers ?? STREAM_PAGE_TRANSFERS_MAX;
-      if (!Number.isInteger(limit) || limit < 1 || limit > STREAM_PAGE_TRANSFERS_MAX) {
-        throw new LedgerCallError(`pageTransfers must be an integer from 1 to ${STREAM_PAGE_TRANSFERS_MAX}`);
-      }
-      if (typeof query.fromTimestamp !== 'bigint' || typeof query.toTimestamp !== 'bigint') {
-        throw new LedgerCallError('fromTimestamp and toTimestamp are bigint nanoseconds');
-      }
-      if (query.ledgers !== undefined && !(Array.isArray(query.ledgers) && query.ledgers.every((l) => typeof l === 'string'))) {
-        throw new LedgerCallError('ledgers is a list of ledger names');
-      }
-      return pagesOfRange(store, {
-        afterTimestamp: query.fromTimestamp - 1n,
-        toTimestamp: query.toTimestamp,
-        ledgers: query.ledgers ?? null,
-        accountId: query.accountId ?? null,
-        limit,
-      });
-    },
+    streamTransfers: (query) => streamStoreTransfers(store, query),
     async getAccountBalance(accountId, balanceOptions = {}) {
       if (balanceOptions.asOfTimestamp !== undefined) return store.balanceAsOf(accountId, balanceOptions.asOfTimestamp);
       // The store reads balances and the last timestamp in one snapshot: a
@@ -143,8 +125,33 @@ export async function createLedger(options: LedgerOptions): Promise<Ledger> {
   };
 }
 
+/**
+ * `Ledger.streamTransfers` straight from a store, for a reader that writes
+ * nothing (another thread reading a range the ledger has passed: the
+ * network's clearing): the same checks and the same pages.
+ */
+export function streamStoreTransfers(store: Pick<LedgerStore, 'transfersInRange'>, query: Parameters<Ledger['streamTransfers']>[0]): AsyncIterable<readonly Transfer[]> {
+  const limit = query.pageTransfers ?? STREAM_PAGE_TRANSFERS_MAX;
+  if (!Number.isInteger(limit) || limit < 1 || limit > STREAM_PAGE_TRANSFERS_MAX) {
+    throw new LedgerCallError(`pageTransfers must be an integer from 1 to ${STREAM_PAGE_TRANSFERS_MAX}`);
+  }
+  if (typeof query.fromTimestamp !== 'bigint' || typeof query.toTimestamp !== 'bigint') {
+    throw new LedgerCallError('fromTimestamp and toTimestamp are bigint nanoseconds');
+  }
+  if (query.ledgers !== undefined && !(Array.isArray(query.ledgers) && query.ledgers.every((l) => typeof l === 'string'))) {
+    throw new LedgerCallError('ledgers is a list of ledger names');
+  }
+  return pagesOfRange(store, {
+    afterTimestamp: query.fromTimestamp - 1n,
+    toTimestamp: query.toTimestamp,
+    ledgers: query.ledgers ?? null,
+    accountId: query.accountId ?? null,
+    limit,
+  });
+}
+
 /** Keyset pages of a range until one comes back short; an empty range gives no page at all. */
-async function* pagesOfRange(store: LedgerStore, first: TransfersInRangeQuery): AsyncGenerator<readonly Transfer[]> {
+async function* pagesOfRange(store: Pick<LedgerStore, 'transfersInRange'>, first: TransfersInRangeQuery): AsyncGenerator<readonly Transfer[]> {
   let query = first;
   for (;;) {
     const page = await store.transfersInRange(query);

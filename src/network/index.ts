@@ -6,22 +6,36 @@
  */
 import { join } from 'node:path';
 import { Hono } from 'hono';
-import { createLedger, ledgerHealth, type LedgerHealth, openSqliteLedgerStore, type VerifyReport } from '../ledger/index.ts';
+import { ledgerHealth, openInstitutionLedger, type Ledger, type LedgerHealth, type VerifyReport } from '../ledger/index.ts';
 import { BATCHING_DEFAULT, type Batching } from '../platform/batching.ts';
-import { openInstitutionDatabase } from '../platform/db/institution.ts';
+import { openInstitutionStorage, type InstitutionEngine, type InstitutionStorage } from '../platform/db/institution.ts';
 import type { RouteDoc } from '../platform/http/contract.ts';
-import { createSqliteReplayGuard, type KeyDirectory } from '../platform/signing/index.ts';
-import { PEER_CALL_TIMEOUT_MS_DEFAULT, createSqliteEnvelopeArchive, mountEnvelopeRoute, peerClientFor, type FetchFunction, type PeerClient, type SigningIdentity } from '../protocol/index.ts';
+import type { KeyDirectory, ReplayGuard } from '../platform/signing/index.ts';
+import {
+  PEER_CALL_TIMEOUT_MS_DEFAULT,
+  mountEnvelopeRoute,
+  peerClientFor,
+  postgresMessageStores,
+  sqliteMessageStores,
+  type EnvelopeArchive,
+  type FetchFunction,
+  type PeerClient,
+  type SigningIdentity,
+} from '../protocol/index.ts';
 import { PAYMENT_DEADLINE_MS_DEFAULT, type NetworkContext } from './context.ts';
 import { createKeyedLock } from '../platform/keyed-lock.ts';
 import { createParticipantRegistry } from './participants.ts';
 import { NETWORK_ROUTE_DOCS, mountNetworkRoutes } from './routes.ts';
 import { createNetworkService, type NetworkService } from './service.ts';
-import { openNetworkStore } from './store.ts';
-import { createCycleSchedule, type CycleScheduleConfig } from './clearing/cycles.ts';
+import { openNetworkStore, type NetworkStore } from './store.ts';
+import { createPostgresNetworkStore } from './store-postgres.ts';
+import { createCycleSchedule, type CycleSchedule, type CycleScheduleConfig } from './clearing/cycles.ts';
 import { CLEARING_ROUTE_DOCS, mountClearingRoutes } from './clearing/routes.ts';
 import { createClearingService, type ClearingService } from './clearing/service.ts';
-import { openClearingStore } from './clearing/store.ts';
+import type { StretchRunner } from './clearing/close.ts';
+import { sqliteStretchRunner } from './clearing/close-worker.ts';
+import { openClearingStore, type ClearingStore } from './clearing/store.ts';
+import { createPostgresClearingStore } from './clearing/store-postgres.ts';
 
 export type { NetworkService } from './service.ts';
 export type { NetworkError, NetworkErrorKind } from './errors.ts';
@@ -40,12 +54,23 @@ export {
 } from './context.ts';
 export { NETWORK_ROUTE_DOCS } from './routes.ts';
 
-/** The network's file names in `dataDir`. */
+/** The network's file names in `dataDir` (on SQLite). */
 export const NETWORK_DB_FILE = 'network.db';
 export const NETWORK_LEDGER_FILE = 'ledger.db';
 
+/**
+ * Where the network keeps its tables (participants, payments, clearing), its
+ * replay guard, its envelope archive and its ledger: SQLite files in
+ * `dataDir` (the default, no server needed), or one PostgreSQL database, the
+ * production engine (ADR 3).
+ */
+export type NetworkDatabase = InstitutionEngine;
+
 export interface NetworkOptions {
+  /** On SQLite, holds `network.db` (own tables, clearing, replay guard, envelope archive) and `ledger.db`; unused on PostgreSQL. */
   readonly dataDir: string;
+  /** SQLite in `dataDir` unless told otherwise. */
+  readonly database?: NetworkDatabase;
   readonly identity: SigningIdentity;
   /** The network operator's bearer key (participants, FX rates, views). */
   readonly operatorKey: string;
@@ -57,10 +82,19 @@ export interface NetworkOptions {
   readonly peerTimeoutMs?: number;
   /** How long a payment may stay unknown at the wallet before the network cancels it (default `PAYMENT_DEADLINE_MS_DEFAULT`). */
   readonly paymentDeadlineMs?: number;
-  /** Envelopes and group commit (`batched`, the default) or the naive baseline (ADR 10). */
+  /**
+   * Envelopes and group commit (`batched`, the default) or the naive baseline
+   * (ADR 10). On PostgreSQL the network's own tables commit each call on its
+   * own (a pool gives the concurrency); the envelopes and the ledger batch.
+   */
   readonly batching?: Batching;
   /** The clearing cut-offs (default daily at 23:00 Asia/Seoul). */
   readonly clearing?: CycleScheduleConfig;
+  /**
+   * Threads a large cycle's close runs on: 2 by default on SQLite (a worker
+   * thread clears the later half, clearing/close.ts), 1 on PostgreSQL.
+   */
+  readonly clearingThreads?: 1 | 2;
 }
 
 export interface NetworkInstance {
@@ -82,28 +116,79 @@ export interface NetworkInstance {
 
 export async function createNetwork(options: NetworkOptions): Promise<NetworkInstance> {
   const now = options.now ?? (() => new Date());
-  const database = openInstitutionDatabase(join(options.dataDir, NETWORK_DB_FILE), options.batching ?? BATCHING_DEFAULT);
-  const rawStore = openNetworkStore(database.db);
-  const store = database.committed(rawStore);
-  const replayGuard = database.committed(createSqliteReplayGuard(database.db));
-  // The ledger's timestamps follow the network's clock: clearing cycles are read off them.
-  const ledger = await createLedger({
-    store: openSqliteLedgerStore(join(options.dataDir, NETWORK_LEDGER_FILE)),
-    clock: () => BigInt(now().getTime()) * 1_000_000n,
-    ...database.ledgerBatching,
-  });
+  const batching = options.batching ?? BATCHING_DEFAULT;
+  const database = options.database ?? { engine: 'sqlite' };
   const schedule = createCycleSchedule(options.clearing ?? {});
   if (!schedule.ok) throw new Error(`network clearing schedule: ${schedule.error.message}`);
-  const participants = await createParticipantRegistry({ store, ledger, selfId: options.identity.clientId, now });
   const peerTimeoutMs = options.peerTimeoutMs ?? PEER_CALL_TIMEOUT_MS_DEFAULT;
   const paymentDeadlineMs = options.paymentDeadlineMs ?? PAYMENT_DEADLINE_MS_DEFAULT;
   if (!(paymentDeadlineMs > 0 && peerTimeoutMs > 0)) throw new Error('assertion failed: positive paymentDeadlineMs and peerTimeoutMs');
+
+  const storage = await openInstitutionStorage<NetworkTables>({
+    database,
+    dataDir: options.dataDir,
+    fileName: NETWORK_DB_FILE,
+    batching,
+    sqlite: (d) => {
+      const store = openNetworkStore(d.db);
+      // Clearing reads rows that were durable before their ledger transfers existed (a payment is
+      // recorded, then paid), and reads them by the thousand: straight from the connection, not
+      // one group commit per read.
+      // A large cycle's later half is cleared by a worker thread over the same files (clearing/close.ts).
+      const runStretch = sqliteStretchRunner({ networkDbPath: join(options.dataDir, NETWORK_DB_FILE), ledgerDbPath: join(options.dataDir, NETWORK_LEDGER_FILE) });
+      return { store: d.committed(store), clearingReads: store, clearingStore: d.committed(openClearingStore(d.db)), runStretch, ...sqliteMessageStores(d) };
+    },
+    postgres: async (pool) => {
+      const store = await createPostgresNetworkStore(pool);
+      return { store, clearingReads: store, clearingStore: await createPostgresClearingStore(pool), ...(await postgresMessageStores(pool)) };
+    },
+  });
+  // The ledger's timestamps follow the network's clock: clearing cycles are read off them.
+  const ledger = await openInstitutionLedger({ database, dataDir: options.dataDir, ledgerBatching: storage.ledgerBatching, now, setUp: async () => {}, onFailure: () => storage.close() });
+  try {
+    return await wireNetwork(options, { storage, ledger, schedule: schedule.value, now, batching, peerTimeoutMs, paymentDeadlineMs });
+  } catch (error) {
+    // A pool left open would keep the process alive.
+    await ledger.close();
+    await storage.close();
+    throw error;
+  }
+}
+
+/** The network's stores on its engine. */
+interface NetworkTables {
+  readonly store: NetworkStore;
+  /** The same tables, read by clearing outside any group commit. */
+  readonly clearingReads: NetworkStore;
+  readonly clearingStore: ClearingStore;
+  /** Clears the later half of a large cycle on another thread; none where clearing runs on one (PostgreSQL, for now). */
+  readonly runStretch?: StretchRunner;
+  readonly replayGuard: ReplayGuard;
+  readonly archive: EnvelopeArchive;
+}
+
+/** Everything past the storage and the ledger: the participants, the services and the routes. */
+async function wireNetwork(
+  options: NetworkOptions,
+  deps: {
+    readonly storage: InstitutionStorage<NetworkTables>;
+    readonly ledger: Ledger;
+    readonly schedule: CycleSchedule;
+    readonly now: () => Date;
+    readonly batching: Batching;
+    readonly peerTimeoutMs: number;
+    readonly paymentDeadlineMs: number;
+  },
+): Promise<NetworkInstance> {
+  const { storage, ledger, now, peerTimeoutMs, paymentDeadlineMs } = deps;
+  const { store, replayGuard } = storage.tables;
+  const participants = await createParticipantRegistry({ store, ledger, selfId: options.identity.clientId, now });
 
   const clients = new Map<string, PeerClient>();
   const peer = (participantId: string): PeerClient => {
     let client = clients.get(participantId);
     if (!client) {
-      client = peerClientFor(database.batching, {
+      client = peerClientFor(deps.batching, {
         self: options.identity,
         peerId: participantId,
         // Read at each call, so a participant's new base URL takes effect at once.
@@ -126,26 +211,21 @@ export async function createNetwork(options: NetworkOptions): Promise<NetworkIns
   const ctx: NetworkContext = { store, ledger, participants, peer, now, peerTimeoutMs, paymentDeadlineMs, locks, busy: new Set() };
   const clearing = await createClearingService({
     ledger,
-    // Clearing reads rows that were durable before their ledger transfers existed (a payment is
-    // recorded, then paid), and reads them by the thousand: straight from the connection, not
-    // one group commit per read.
-    store: rawStore,
-    clearingStore: database.committed(openClearingStore(database.db)),
+    store: storage.tables.clearingReads,
+    clearingStore: storage.tables.clearingStore,
     participants,
-    schedule: schedule.value,
+    schedule: deps.schedule,
     locks,
     now,
+    ...(storage.tables.runStretch === undefined || options.clearingThreads === 1 ? {} : { runStretch: storage.tables.runStretch }),
   });
   const service = createNetworkService({ ...ctx, replayGuard });
   const app = new Hono();
   const server = { self: options.identity, keys: participants.keys, replayGuard, now };
-  mountNetworkRoutes(app, {
-    service,
-    keys: { operatorKey: options.operatorKey, ...(options.auditorKey === undefined ? {} : { auditorKey: options.auditorKey }) },
-    protocol: server,
-  });
-  mountClearingRoutes(app, { clearing, keys: { operatorKey: options.operatorKey, ...(options.auditorKey === undefined ? {} : { auditorKey: options.auditorKey }) }, protocol: server });
-  mountEnvelopeRoute(app, 'network', { ...server, archive: database.committed(createSqliteEnvelopeArchive(database.db)) });
+  const keys = { operatorKey: options.operatorKey, ...(options.auditorKey === undefined ? {} : { auditorKey: options.auditorKey }) };
+  mountNetworkRoutes(app, { service, keys, protocol: server });
+  mountClearingRoutes(app, { clearing, keys, protocol: server });
+  mountEnvelopeRoute(app, 'network', { ...server, archive: storage.tables.archive });
 
   return {
     app,
@@ -161,7 +241,7 @@ export async function createNetwork(options: NetworkOptions): Promise<NetworkIns
     ledgerStatus: () => ledgerHealth(ledger),
     async close() {
       await ledger.close();
-      await database.close();
+      await storage.close();
     },
   };
 }

@@ -1,9 +1,11 @@
 /**
- * The network's own tables (network.db), behind an async interface so that a
- * PostgreSQL store can be added later; this file is the SQLite one. SQL rows
- * are snake_case and never leave this file: the store returns domain types.
- * Invariants are repeated in the schema (STYLE 11): UNIQUE idempotency keys,
- * CHECKs on statuses, amounts and role-specific prefixes.
+ * The network's own tables behind an async interface: this file is the
+ * SQLite store (network.db) and the row mappers both engines share;
+ * `store-postgres.ts` is the PostgreSQL one, with the same answers
+ * (`store.contract.test.ts` runs one suite on both). SQL rows are snake_case
+ * and never leave the stores: they return domain types. Invariants are
+ * repeated in the schema (STYLE 11): UNIQUE idempotency keys, CHECKs on
+ * statuses, amounts and role-specific prefixes.
  */
 import { amount, parseCurrency, type Amount, type Currency } from '../money/index.ts';
 import { migrateSqlite, prepareCached, type Migration, type SqliteDatabase } from '../platform/db/sqlite.ts';
@@ -202,7 +204,8 @@ export interface NetworkStore {
   setUserInitiatedAnswer(walletId: string, userRequestId: string, finalAnswer: string): Promise<void>;
 }
 
-type Row = Record<string, unknown>;
+/** A row as a driver returns it: integers as `bigint` (better-sqlite3's safe integers, `POSTGRES_INTEGER_TYPES`). */
+export type Row = Record<string, unknown>;
 
 export function openNetworkStore(db: SqliteDatabase): NetworkStore {
   migrateSqlite(db, MIGRATIONS);
@@ -329,8 +332,9 @@ export function openNetworkStore(db: SqliteDatabase): NetworkStore {
       return readPayment(prepareCached(db, 'SELECT * FROM payments WHERE acquirer_id = ? AND payment_request_id = ?').get(acquirerId, paymentRequestId));
     },
     async updatePayment(paymentId, expected, changes, at) {
-      const { sets, values } = paymentSets(changes);
-      const sql = `UPDATE payments SET ${[...sets, 'updated_at = ?'].join(', ')} WHERE payment_id = ? AND status = ? AND stage IS ?`;
+      const columns = paymentChangeColumns(changes);
+      const sql = `UPDATE payments SET ${[...columns.map((c) => `${c.column} = ?`), 'updated_at = ?'].join(', ')} WHERE payment_id = ? AND status = ? AND stage IS ?`;
+      const values = columns.map((c) => (typeof c.value === 'boolean' ? (c.value ? 1 : 0) : c.value));
       return prepareCached(db, sql).run(...values, at.toISOString(), paymentId, expected.status, expected.stage).changes === 1;
     },
     async listPayments(query) {
@@ -413,13 +417,9 @@ export function openNetworkStore(db: SqliteDatabase): NetworkStore {
       return rows.map(refundFromRow);
     },
     async updateRefund(refundId, expected, changes, at) {
-      const sets: string[] = [];
-      const values: unknown[] = [];
-      if (changes.status !== undefined) (sets.push('status = ?'), values.push(changes.status));
-      if (changes.resultCode !== undefined) (sets.push('result_code = ?'), values.push(changes.resultCode));
-      if (changes.refundTime !== undefined) (sets.push('refund_time = ?'), values.push(changes.refundTime?.toISOString() ?? null));
-      const sql = `UPDATE refunds SET ${[...sets, 'updated_at = ?'].join(', ')} WHERE refund_id = ? AND status = ?`;
-      return prepareCached(db, sql).run(...values, at.toISOString(), refundId, expected).changes === 1;
+      const columns = refundChangeColumns(changes);
+      const sql = `UPDATE refunds SET ${[...columns.map((c) => `${c.column} = ?`), 'updated_at = ?'].join(', ')} WHERE refund_id = ? AND status = ?`;
+      return prepareCached(db, sql).run(...columns.map((c) => c.value), at.toISOString(), refundId, expected).changes === 1;
     },
     async openRefunds(limit) {
       const rows = prepareCached(db, "SELECT * FROM refunds WHERE status = 'PROCESSING' ORDER BY created_at LIMIT ?").all(limit) as Row[];
@@ -430,8 +430,7 @@ export function openNetworkStore(db: SqliteDatabase): NetworkStore {
       const row = prepareCached(db, 'SELECT * FROM user_initiated_requests WHERE wallet_id = ? AND user_request_id = ?').get(walletId, userRequestId) as
         | Row
         | undefined;
-      if (row === undefined) return null;
-      return { requestHash: text(row, 'request_hash'), acquirerId: text(row, 'acquirer_id'), finalAnswer: nullableText(row, 'final_answer') };
+      return row === undefined ? null : userInitiatedFromRow(row);
     },
     async insertUserInitiated(walletId, userRequestId, record, at) {
       try {
@@ -459,21 +458,32 @@ function insertKey(db: SqliteDatabase, participantId: string, key: ParticipantKe
   );
 }
 
-function paymentSets(changes: PaymentChanges): { sets: string[]; values: unknown[] } {
-  const sets: string[] = [];
-  const values: unknown[] = [];
-  const set = (column: string, value: unknown): void => {
-    sets.push(`${column} = ?`);
-    values.push(value);
-  };
+/** A column an update sets, with its value; a flag stays a boolean here, each engine stores it its way. */
+export interface ColumnChange {
+  readonly column: string;
+  readonly value: string | boolean | null;
+}
+
+/** The columns `changes` sets, in a fixed order (so that each shape of update is one cached statement). */
+export function paymentChangeColumns(changes: PaymentChanges): ColumnChange[] {
+  const columns: ColumnChange[] = [];
+  const set = (column: string, value: string | boolean | null): void => void columns.push({ column, value });
   if (changes.status !== undefined) set('status', changes.status);
   if (changes.stage !== undefined) set('stage', changes.stage);
   if (changes.resultCode !== undefined) set('result_code', changes.resultCode);
   if (changes.resultMessage !== undefined) set('result_message', changes.resultMessage);
   if (changes.payerId !== undefined) set('payer_id', changes.payerId);
   if (changes.paymentTime !== undefined) set('payment_time', changes.paymentTime?.toISOString() ?? null);
-  if (changes.notifyPending !== undefined) set('notify_pending', changes.notifyPending ? 1 : 0);
-  return { sets, values };
+  if (changes.notifyPending !== undefined) set('notify_pending', changes.notifyPending);
+  return columns;
+}
+
+export function refundChangeColumns(changes: RefundChanges): ColumnChange[] {
+  const columns: ColumnChange[] = [];
+  if (changes.status !== undefined) columns.push({ column: 'status', value: changes.status });
+  if (changes.resultCode !== undefined) columns.push({ column: 'result_code', value: changes.resultCode });
+  if (changes.refundTime !== undefined) columns.push({ column: 'refund_time', value: changes.refundTime?.toISOString() ?? null });
+  return columns;
 }
 
 // ---------------------------------------------------------------- rows → domain
@@ -495,6 +505,14 @@ function integer(row: Row, column: string): bigint {
   return value;
 }
 
+/** A flag column: 0/1 in SQLite (no boolean type), BOOLEAN in PostgreSQL. */
+function flag(row: Row, column: string): boolean {
+  const value = row[column];
+  if (typeof value === 'boolean') return value;
+  if (value === 0n || value === 1n) return value === 1n;
+  throw new Error(`assertion failed: ${column} is a flag`);
+}
+
 function date(row: Row, column: string): Date {
   return new Date(text(row, column));
 }
@@ -514,7 +532,7 @@ function amountOf(row: Row, currencyColumn: string, valueColumn: string): Amount
   return amount(currencyOf(row, currencyColumn), integer(row, valueColumn));
 }
 
-function participantFromRow(row: Row, keyRows: readonly Row[]): Participant {
+export function participantFromRow(row: Row, keyRows: readonly Row[]): Participant {
   const keys: ParticipantKey[] = keyRows.map((k) => ({
     keyVersion: Number(integer(k, 'key_version')),
     publicKeyPem: text(k, 'public_key_pem'),
@@ -533,7 +551,7 @@ function participantFromRow(row: Row, keyRows: readonly Row[]): Participant {
     : { ...common, role: 'acquirer', merchantIdPrefix: text(row, 'merchant_id_prefix') };
 }
 
-function fxRateFromRow(row: Row): FxRateRecord {
+export function fxRateFromRow(row: Row): FxRateRecord {
   return {
     quoteId: text(row, 'quote_id'),
     base: currencyOf(row, 'base_currency'),
@@ -544,7 +562,7 @@ function fxRateFromRow(row: Row): FxRateRecord {
   };
 }
 
-function paymentFromRow(row: Row): NetworkPayment {
+export function paymentFromRow(row: Row): NetworkPayment {
   return {
     paymentId: text(row, 'payment_id') as NetworkPaymentId,
     acquirerId: text(row, 'acquirer_id'),
@@ -562,14 +580,14 @@ function paymentFromRow(row: Row): NetworkPayment {
     payerId: nullableText(row, 'payer_id'),
     paymentTime: nullableDate(row, 'payment_time'),
     deadlineAt: date(row, 'deadline_at'),
-    notifyPending: integer(row, 'notify_pending') === 1n,
+    notifyPending: flag(row, 'notify_pending'),
     createdAt: date(row, 'created_at'),
     updatedAt: date(row, 'updated_at'),
   };
 }
 
 /** The columns of `paymentsForClearing`, in order, read raw: no row object per payment. */
-function clearingPaymentFromValues(v: unknown[]): ClearingPayment {
+export function clearingPaymentFromValues(v: unknown[]): ClearingPayment {
   return {
     paymentId: rawText(v[0], 'payment_id') as NetworkPaymentId,
     acquirerId: rawText(v[1], 'acquirer_id'),
@@ -582,7 +600,7 @@ function clearingPaymentFromValues(v: unknown[]): ClearingPayment {
 }
 
 /** The columns of `refundsForClearing`, in order. */
-function clearingRefundFromValues(v: unknown[]): ClearingRefund {
+export function clearingRefundFromValues(v: unknown[]): ClearingRefund {
   return {
     refundId: rawText(v[0], 'refund_id') as NetworkRefundId,
     paymentId: rawText(v[1], 'payment_id') as NetworkPaymentId,
@@ -608,7 +626,11 @@ function rawAmount(currencyValue: unknown, value: unknown, column: string): Amou
   return amount(rawCurrency(currencyValue, `${column}_currency`), value);
 }
 
-function refundFromRow(row: Row): NetworkRefund {
+export function userInitiatedFromRow(row: Row): UserInitiatedRecord {
+  return { requestHash: text(row, 'request_hash'), acquirerId: text(row, 'acquirer_id'), finalAnswer: nullableText(row, 'final_answer') };
+}
+
+export function refundFromRow(row: Row): NetworkRefund {
   return {
     refundId: text(row, 'refund_id') as NetworkRefundId,
     acquirerId: text(row, 'acquirer_id'),

@@ -1,8 +1,10 @@
 /**
  * The network's test bench: a network on real SQLite in a temporary
- * directory, served over a real socket, a tiny scripted wallet and a tiny
- * scripted acquirer (real Hono servers on port 0 speaking the signed
- * protocol), and an acquirer client signing with the acquirer's key.
+ * directory, or on a PostgreSQL database of its own (`engine`), served over a
+ * real socket, a tiny scripted wallet and a tiny scripted acquirer (real Hono
+ * servers on port 0 speaking the signed protocol), and an acquirer client
+ * signing with the acquirer's key; and the network's stores on every engine
+ * for the contract suites.
  */
 import assert from 'node:assert/strict';
 import { createPublicKey, type KeyObject } from 'node:crypto';
@@ -12,7 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { createSqliteGroupCommit, groupCommitted } from '../platform/db/group-commit.ts';
+import { createPostgresPool } from '../platform/db/postgres.ts';
 import { openSqlite } from '../platform/db/sqlite.ts';
+import { createTestDatabase } from '../platform/testing/postgres.ts';
 import { createKeyDirectory, createSqliteReplayGuard, exportPublicKeyBase64, generateSigningKeyPair, type KeyDirectory } from '../platform/signing/index.ts';
 import {
   createPeerClient,
@@ -35,7 +40,11 @@ import {
 } from '../protocol/index.ts';
 import { encodeMerchantQr } from '../qr/index.ts';
 import { currency, amount } from '../money/index.ts';
-import { createNetwork, type NetworkInstance } from './index.ts';
+import { createPostgresClearingStore } from './clearing/store-postgres.ts';
+import { openClearingStore, type ClearingStore } from './clearing/store.ts';
+import { createNetwork, NETWORK_DB_FILE, type NetworkDatabase, type NetworkInstance } from './index.ts';
+import { createPostgresNetworkStore } from './store-postgres.ts';
+import { openNetworkStore, type NetworkStore } from './store.ts';
 
 export const NETWORK_ID = 'DARI_NETWORK';
 export const WALLET_ID = 'WALLET_CN_01';
@@ -305,9 +314,119 @@ export function orderQr(merchantId: string, value: bigint): string {
   return encoded.value;
 }
 
+// ---------------------------------------------------------------- engines
+
+/** The engines the network's higher-level tests run on (STYLE 22). */
+export type NetworkTestEngine = 'sqlite' | 'postgres';
+export const NETWORK_TEST_ENGINES: readonly NetworkTestEngine[] = ['sqlite', 'postgres'];
+
+/** Where a test network keeps its data: a temporary folder, and on PostgreSQL a database of its own. */
+export interface TestStorage {
+  readonly engine: NetworkTestEngine;
+  /** The SQLite files' folder (on PostgreSQL an empty folder: `dataDir` is unused there). */
+  readonly dir: string;
+  readonly database: NetworkDatabase;
+  /** Removes the folder and drops the database. */
+  dispose(): Promise<void>;
+}
+
+export async function createTestStorage(engine: NetworkTestEngine, name = 'network'): Promise<TestStorage> {
+  const dir = mkdtempSync(join(tmpdir(), `dari-${name}-`));
+  const removeDir = async (): Promise<void> => rmSync(dir, { recursive: true, force: true });
+  if (engine === 'sqlite') return { engine, dir, database: { engine }, dispose: removeDir };
+  const database = await createTestDatabase();
+  return {
+    engine,
+    dir,
+    database: { engine, url: database.url },
+    async dispose() {
+      await database.drop();
+      await removeDir();
+    },
+  };
+}
+
+/** Connections of a contract suite's PostgreSQL pool: enough that the concurrent cases really run at once. */
+const POSTGRES_STORE_TEST_CONNECTIONS = 8;
+
+/** The network's two stores over one storage, opened by a contract suite; `close` removes the storage. */
+export interface OpenStores {
+  readonly store: NetworkStore;
+  readonly clearingStore: ClearingStore;
+  close(): Promise<void>;
+}
+
+export interface StoreTestEngine {
+  readonly name: string;
+  open(): Promise<OpenStores>;
+}
+
+/**
+ * Every engine the network's stores run on (STYLE 22), for the contract
+ * suites: SQLite as is, SQLite through the group commit the batched network
+ * puts around it (ADR 10), and PostgreSQL on a pool of several connections,
+ * each on storage of its own.
+ */
+export const STORE_TEST_ENGINES: readonly StoreTestEngine[] = [
+  {
+    name: 'SQLite',
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'dari-network-store-'));
+      const db = openSqlite(join(dir, NETWORK_DB_FILE));
+      return {
+        store: openNetworkStore(db),
+        clearingStore: openClearingStore(db),
+        close: async () => {
+          db.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
+    name: 'SQLite, group-committed',
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'dari-network-store-'));
+      const db = openSqlite(join(dir, NETWORK_DB_FILE));
+      const groupCommit = createSqliteGroupCommit(db);
+      return {
+        store: groupCommitted(openNetworkStore(db), groupCommit),
+        clearingStore: groupCommitted(openClearingStore(db), groupCommit),
+        close: async () => {
+          await groupCommit.flush();
+          db.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    async open() {
+      const database = await createTestDatabase();
+      const pool = createPostgresPool(database.url, { connectionsMax: POSTGRES_STORE_TEST_CONNECTIONS });
+      try {
+        return {
+          store: await createPostgresNetworkStore(pool),
+          clearingStore: await createPostgresClearingStore(pool),
+          close: async () => {
+            await pool.end();
+            await database.drop();
+          },
+        };
+      } catch (error) {
+        await pool.end();
+        await database.drop();
+        throw error;
+      }
+    },
+  },
+];
+
 // ---------------------------------------------------------------- the bench
 
 export interface Bench {
+  readonly engine: NetworkTestEngine;
   readonly dir: string;
   readonly network: NetworkInstance;
   readonly networkUrl: string;
@@ -323,34 +442,47 @@ export interface Bench {
 }
 
 export interface BenchOptions {
+  /** SQLite unless told otherwise. */
+  readonly engine?: NetworkTestEngine;
   readonly paymentDeadlineMs?: number;
   readonly peerTimeoutMs?: number;
   /** Faults between the network and the fake wallet (and acquirer), per call. */
   readonly faults?: (call: FaultPlanCall) => NetworkFault | undefined;
+  /** One clock for the network, the fake wallet and acquirer and their clients (signatures stay fresh between them); real time when absent. */
+  readonly now?: () => Date;
 }
 
 export async function startBench(options: BenchOptions = {}): Promise<Bench> {
-  const dir = mkdtempSync(join(tmpdir(), 'dari-network-'));
+  const storage = await createTestStorage(options.engine ?? 'sqlite');
   const networkIdentity = identity(NETWORK_ID);
   const walletIdentity = identity(WALLET_ID);
   const acquirerIdentity = identity(ACQUIRER_ID);
   const trustNetwork = directoryOf(networkIdentity);
   const faulty = faultyFetch((url, init) => fetch(url, init), options.faults ?? (() => undefined));
-  const network = await createNetwork({
-    dataDir: dir,
-    identity: networkIdentity,
-    operatorKey: OPERATOR_KEY,
-    auditorKey: AUDITOR_KEY,
-    fetch: faulty.fetch as FetchFunction,
-    peerTimeoutMs: options.peerTimeoutMs ?? 300,
-    paymentDeadlineMs: options.paymentDeadlineMs ?? 800,
-  });
+  const clock = options.now === undefined ? {} : { now: options.now };
+  let network: NetworkInstance;
+  try {
+    network = await createNetwork({
+      dataDir: storage.dir,
+      database: storage.database,
+      identity: networkIdentity,
+      operatorKey: OPERATOR_KEY,
+      auditorKey: AUDITOR_KEY,
+      fetch: faulty.fetch as FetchFunction,
+      peerTimeoutMs: options.peerTimeoutMs ?? 300,
+      paymentDeadlineMs: options.paymentDeadlineMs ?? 800,
+      ...clock,
+    });
+  } catch (error) {
+    await storage.dispose();
+    throw error;
+  }
   const networkServer = await listen(network.app);
   const peerDbs = [openSqlite(':memory:'), openSqlite(':memory:')] as const;
-  const wallet = createFakeWallet({ self: walletIdentity, keys: trustNetwork, replayGuard: createSqliteReplayGuard(peerDbs[0]) });
-  const acquirerClient = createPeerClient({ self: acquirerIdentity, peerId: NETWORK_ID, baseUrl: networkServer.url, keys: trustNetwork, timeoutMs: 15_000 });
-  const walletClient = createPeerClient({ self: walletIdentity, peerId: NETWORK_ID, baseUrl: networkServer.url, keys: trustNetwork, timeoutMs: 15_000 });
-  const acquirer = createFakeAcquirer({ self: acquirerIdentity, keys: trustNetwork, replayGuard: createSqliteReplayGuard(peerDbs[1]) }, () => acquirerClient);
+  const wallet = createFakeWallet({ self: walletIdentity, keys: trustNetwork, replayGuard: createSqliteReplayGuard(peerDbs[0]), ...clock });
+  const acquirerClient = createPeerClient({ self: acquirerIdentity, peerId: NETWORK_ID, baseUrl: networkServer.url, keys: trustNetwork, timeoutMs: 15_000, ...clock });
+  const walletClient = createPeerClient({ self: walletIdentity, peerId: NETWORK_ID, baseUrl: networkServer.url, keys: trustNetwork, timeoutMs: 15_000, ...clock });
+  const acquirer = createFakeAcquirer({ self: acquirerIdentity, keys: trustNetwork, replayGuard: createSqliteReplayGuard(peerDbs[1]), ...clock }, () => acquirerClient);
   const walletServer = await listen(wallet.app);
   const acquirerServer = await listen(acquirer.app);
   const registered = await Promise.all([
@@ -379,7 +511,8 @@ export async function startBench(options: BenchOptions = {}): Promise<Bench> {
   const rate = await network.service.setFxRate({ base: 'CNY', quote: 'KRW' }, { rate: RATE_CNY_KRW });
   assert.ok(rate.ok);
   return {
-    dir,
+    engine: storage.engine,
+    dir: storage.dir,
     network,
     networkUrl: networkServer.url,
     wallet,
@@ -392,7 +525,7 @@ export async function startBench(options: BenchOptions = {}): Promise<Bench> {
       await Promise.all([networkServer.close(), walletServer.close(), acquirerServer.close()]);
       await network.close();
       for (const db of peerDbs) db.close();
-      rmSync(dir, { recursive: true, force: true });
+      await storage.dispose();
     },
   };
 }

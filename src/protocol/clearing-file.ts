@@ -382,49 +382,71 @@ export interface ClearingFileWriter {
   finish(): ClearingFileSummary;
 }
 
+/** Debits and credits of the DETAIL lines written, per settlement currency: what the TOTAL lines say. */
+export type ClearingDetailTotals = ReadonlyMap<Currency, { readonly debit: bigint; readonly credit: bigint }>;
+
 /**
- * Starts a participant's clearing file for a cycle: `emit` receives the HEADER
- * line at once, then every line the writer writes. `writeClearingFile` is this
- * writer over a sorted list, so both give the same bytes for the same records.
+ * Writes a stretch of a file's DETAIL lines, and only those: a file of a
+ * large cycle is written in stretches of time side by side (the network's
+ * clearing), then joined by its HEADER, TOTAL lines and TRAILER
+ * (`clearingFileHeaderLine`, `clearingFileTail`). Each record is checked and
+ * ordered as `createClearingFileWriter` checks it; stretches that follow one
+ * another in time keep the file's order.
  */
-export function createClearingFileWriter(header: ClearingFileHeader, emit: (line: string) => void): ClearingFileWriter {
+export interface ClearingDetailWriter {
+  /** Writes the next DETAIL line; a record that does not fit the format, or comes out of order, throws. */
+  add(record: ClearingRecord): void;
+  /** DETAIL lines written so far. */
+  readonly detailCount: number;
+  /** What they add up to (a live view: it grows as lines are added). */
+  readonly totals: ClearingDetailTotals;
+}
+
+/** The HEADER line of a participant's file for a cycle, CRLF included. */
+export function clearingFileHeaderLine(header: ClearingFileHeader): string {
   assertText(header.cycleId, 'cycle_id');
   assertText(header.participantId, 'participant_id');
   assertTime(header.opensAt, 'opens_at');
   assertTime(header.closesAt, 'closes_at');
   assertWritable(header.opensAt.getTime() < header.closesAt.getTime(), 'opens_at is before closes_at');
-  const hash = createHash('sha256');
+  return csvLine(['HEADER', CLEARING_FILE_FORMAT, CLEARING_FILE_VERSION, header.cycleId, header.participantId, formatTime(header.opensAt), formatTime(header.closesAt)]);
+}
+
+/**
+ * The end of a file of `detailCount` DETAIL lines adding up to `totals`: its
+ * TOTAL lines, in currency order, and the trailer's text up to the checksum,
+ * which the checksum covers (`clearingFileTrailer` ends the file).
+ */
+export function clearingFileTail(detailCount: number, totals: ClearingDetailTotals): { readonly totalLines: readonly string[]; readonly trailerPrefix: string } {
+  const sorted = [...totals.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  assertWritable(2 + detailCount + sorted.length <= CLEARING_FILE_LINES_MAX, `has at most ${CLEARING_FILE_LINES_MAX} lines`);
+  // amount() throws beyond 2^63 − 1: no real cycle comes near, so that is a bug upstream.
+  const totalLines = sorted.map(([currency, sum]) => csvLine(['TOTAL', currency, amount(currency, sum.debit).value.toString(), amount(currency, sum.credit).value.toString()]));
+  return { totalLines, trailerPrefix: `TRAILER,${detailCount},` };
+}
+
+/** The TRAILER line: the prefix `clearingFileTail` gave, the checksum of everything before it, CRLF. */
+export function clearingFileTrailer(detailCount: number, checksum: string): string {
+  assertWritable(CHECKSUM_PATTERN.test(checksum), 'ends with a SHA-256 in lower-case hex');
+  return `TRAILER,${detailCount},${checksum}${CRLF}`;
+}
+
+export function createClearingDetailWriter(header: ClearingFileHeader, emit: (line: string) => void): ClearingDetailWriter {
   const totals = new Map<Currency, { debit: bigint; credit: bigint }>();
   const ratesChecked = new Set<string>();
   const cycleField = csvField(header.cycleId);
   const participantField = csvField(header.participantId);
-  let unhashed = '';
-  let byteCount = 0;
-  let lineCount = 0;
   let detailCount = 0;
   let previous: ClearingRecord | null = null;
-  let finished = false;
   // Records come in time order, so consecutive lines mostly share their time.
   let timeMs = Number.NaN;
   let timeText = '';
-
-  const hashGathered = (): void => {
-    byteCount += Buffer.byteLength(unhashed, 'utf8');
-    assertWritable(byteCount <= CLEARING_FILE_BYTES_MAX, `has at most ${CLEARING_FILE_BYTES_MAX} bytes`);
-    hash.update(unhashed, 'utf8');
-    unhashed = '';
-  };
-  const write = (line: string): void => {
-    lineCount += 1;
-    unhashed += line;
-    if (unhashed.length >= WRITER_HASH_CHARS) hashGathered();
-    emit(line);
-  };
-
-  write(csvLine(['HEADER', CLEARING_FILE_FORMAT, CLEARING_FILE_VERSION, header.cycleId, header.participantId, formatTime(header.opensAt), formatTime(header.closesAt)]));
   return {
+    get detailCount() {
+      return detailCount;
+    },
+    totals,
     add(r) {
-      assertWritable(!finished, 'takes no record after its trailer');
       checkRecordForWriting(header, r, ratesChecked);
       if (previous !== null && compareClearingRecords(previous, r) > 0) {
         assertWritable(false, `${quoteInput(String(r.transactionId))} comes in the file's order (time, id, type)`);
@@ -449,26 +471,57 @@ export function createClearingFileWriter(header: ClearingFileHeader, emit: (line
       // Only the free-text fields can need quotes: types, times, currencies, digits, directions and rates never do.
       const fx = r.fxRate;
       const pair = fx === null ? '' : csvField(`${fx.base}/${fx.quote}`);
-      write(
+      emit(
         `DETAIL,${cycleField},${participantField},${r.transactionType},${csvField(r.transactionId)},${csvField(r.paymentId)},${csvField(r.requestId)},${timeText},` +
           `${r.transactionAmount.currency},${r.transactionAmount.value},${settlement.currency},${settlement.value},${r.direction},${pair},${fx === null ? '' : fx.rate}${CRLF}`,
       );
     },
+  };
+}
+
+/**
+ * Starts a participant's clearing file for a cycle: `emit` receives the HEADER
+ * line at once, then every line the writer writes. `writeClearingFile` is this
+ * writer over a sorted list, so both give the same bytes for the same records.
+ */
+export function createClearingFileWriter(header: ClearingFileHeader, emit: (line: string) => void): ClearingFileWriter {
+  const hash = createHash('sha256');
+  let unhashed = '';
+  let byteCount = 0;
+  let lineCount = 0;
+  let finished = false;
+
+  const hashGathered = (): void => {
+    byteCount += Buffer.byteLength(unhashed, 'utf8');
+    assertWritable(byteCount <= CLEARING_FILE_BYTES_MAX, `has at most ${CLEARING_FILE_BYTES_MAX} bytes`);
+    hash.update(unhashed, 'utf8');
+    unhashed = '';
+  };
+  const write = (line: string): void => {
+    lineCount += 1;
+    unhashed += line;
+    if (unhashed.length >= WRITER_HASH_CHARS) hashGathered();
+    emit(line);
+  };
+
+  write(clearingFileHeaderLine(header));
+  const details = createClearingDetailWriter(header, write);
+  return {
+    add(r) {
+      assertWritable(!finished, 'takes no record after its trailer');
+      details.add(r);
+    },
     finish() {
       assertWritable(!finished, 'is finished once');
       finished = true;
-      const sorted = [...totals.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      assertWritable(2 + detailCount + sorted.length <= CLEARING_FILE_LINES_MAX, `has at most ${CLEARING_FILE_LINES_MAX} lines`);
-      for (const [currency, sum] of sorted) {
-        // amount() throws beyond 2^63 − 1: no real cycle comes near, so that is a bug upstream.
-        const total: ClearingFileTotal = { currency, debitTotal: amount(currency, sum.debit), creditTotal: amount(currency, sum.credit) };
-        write(csvLine(['TOTAL', total.currency, total.debitTotal.value.toString(), total.creditTotal.value.toString()]));
-      }
+      const detailCount = details.detailCount;
+      const tail = clearingFileTail(detailCount, details.totals);
+      for (const line of tail.totalLines) write(line);
       // The checksum covers everything up to and including the comma before it.
-      unhashed += `TRAILER,${detailCount},`;
+      unhashed += tail.trailerPrefix;
       hashGathered();
       const checksum = hash.digest('hex');
-      const trailer = `TRAILER,${detailCount},${checksum}${CRLF}`;
+      const trailer = clearingFileTrailer(detailCount, checksum);
       byteCount += checksum.length + CRLF.length;
       assertWritable(byteCount <= CLEARING_FILE_BYTES_MAX, `has at most ${CLEARING_FILE_BYTES_MAX} bytes`);
       lineCount += 1;

@@ -52,10 +52,16 @@ export {
   CLEARING_FILE_VERSION,
   CLEARING_TRANSACTION_TYPES,
   clearingFileChecksum,
+  clearingFileHeaderLine,
+  clearingFileTail,
+  clearingFileTrailer,
   compareClearingRecords,
+  createClearingDetailWriter,
   createClearingFileWriter,
   parseClearingFile,
   writeClearingFile,
+  type ClearingDetailTotals,
+  type ClearingDetailWriter,
   type ClearingDirection,
   type ClearingFile,
   type ClearingFileError,
@@ -131,7 +137,7 @@ export {
   type SettlementError,
   type SettlementService,
 } from './cycle-settlement.ts';
-export { postgresProtocolStores, sqliteProtocolStores, type ProtocolStores } from './institution-stores.ts';
+export { postgresMessageStores, postgresProtocolStores, sqliteMessageStores, sqliteProtocolStores, type MessageStores, type ProtocolStores } from './institution-stores.ts';
 export {
   CATALOGUE_FEED_BYTES_MAX,
   CATALOGUE_FEED_CURSOR_PATTERN,

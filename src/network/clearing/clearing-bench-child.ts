@@ -10,10 +10,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openSqlite } from '../../platform/db/sqlite.ts';
 import { peakResidentMiB, startCpuProfile } from '../../platform/profiling.ts';
 import { generateSigningKeyPair } from '../../platform/signing/index.ts';
 import { parseClearingFile } from '../../protocol/index.ts';
-import { createNetwork } from '../index.ts';
+import { createNetwork, NETWORK_DB_FILE } from '../index.ts';
 import { jsonOf, positionsChecksum, type ClearingBenchChildInput, type ClearingBenchChildOutput } from './clearing.bench.ts';
 import type { ClearingService } from './service.ts';
 import type { StoredClearingFile } from './store.ts';
@@ -28,6 +30,7 @@ const network = await createNetwork({
   identity: { clientId: 'BENCHNET', privateKey: generateSigningKeyPair().privateKey, keyVersion: 1 },
   operatorKey: 'bench-operator-key',
   now: () => new Date(input.nowMs),
+  clearingThreads: input.clearingThreads,
 });
 try {
   const openRssMiB = process.memoryUsage.rss() / MIB;
@@ -66,6 +69,14 @@ try {
   console.log(JSON.stringify(output));
 } finally {
   await network.close();
+}
+if (input.reopenCycle) {
+  // For a run after this one: the cycle as it was before its close (its chunks' pages stay in the file, free).
+  const db = openSqlite(join(input.dataDir, NETWORK_DB_FILE));
+  db.exec('BEGIN');
+  for (const table of ['settlement_instructions', 'clearing_files', 'clearing_file_chunks', 'clearing_cycles']) db.prepare(`DELETE FROM ${table} WHERE cycle_id = ?`).run(input.cycleId);
+  db.exec('COMMIT');
+  db.close();
 }
 
 /** Reads a stored file back, chunk by chunk: its lines, its bytes, its checksum; parsed whole if it is small. */

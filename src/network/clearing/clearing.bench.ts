@@ -28,7 +28,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +76,12 @@ export interface ClearingBenchOptions {
   readonly parseFilesLinesMax?: number;
   /** Where to write a CPU profile of the timed close (`DARI_BENCH_PROFILE_DIR`); none when absent. */
   readonly profileDir?: string;
+  /**
+   * Closes the cycle a second time on one thread, for the ratio side by side
+   * (`oneThread`). The second close finds the first one's pages free in the
+   * file, which favours it a little.
+   */
+  readonly compareOneThread?: boolean;
 }
 
 export interface ClearingBenchResult {
@@ -93,6 +99,8 @@ export interface ClearingBenchResult {
   readonly fileLines: number;
   readonly fileBytes: number;
   readonly seedSeconds: number;
+  /** The same close on one thread, run after it (`compareOneThread`). */
+  readonly oneThread: { readonly seconds: number; readonly paymentsPerSecond: number; readonly peakRssMiB: number } | null;
 }
 
 /** What the child is told, as JSON in a file. */
@@ -104,6 +112,9 @@ export interface ClearingBenchChildInput {
   readonly expectedPositions: unknown;
   readonly parseFilesLinesMax: number;
   readonly profileDir: string | null;
+  readonly clearingThreads: 1 | 2;
+  /** Deletes the closed cycle once checked, for another close of it. */
+  readonly reopenCycle: boolean;
 }
 
 /** What the child answers, as its last line of output. */
@@ -130,8 +141,11 @@ export async function runClearingBench(options: ClearingBenchOptions): Promise<C
     const seeded = await seedClearingBench(dataDir, options);
     const seedSeconds = (performance.now() - seedStarted) / 1000;
     options.log(`clearing bench: seeded ${options.payments} payments (${seeded.transactions} transactions in the cycle) in ${seedSeconds.toFixed(1)} s`);
-    const output = await closeInChild(seeded.inputPath, options.log);
+    const compare = options.compareOneThread === true;
+    const output = await closeInChild(seeded.inputPath, { clearingThreads: 2, reopenCycle: compare }, options.log);
     if (output.entryCount !== seeded.transactions) throw new Error(`assertion failed: the cycle holds the ${seeded.transactions} transactions seeded in it, got ${output.entryCount}`);
+    const single = compare ? await closeInChild(seeded.inputPath, { clearingThreads: 1, reopenCycle: false }, options.log) : null;
+    if (single !== null && single.checksum !== output.checksum) throw new Error(`assertion failed: one thread and two close the cycle alike, got ${single.checksum} and ${output.checksum}`);
     if (output.profilePath !== null) options.log(`clearing bench: CPU profile of the close in ${output.profilePath}`);
     return {
       payments: options.payments,
@@ -144,6 +158,7 @@ export async function runClearingBench(options: ClearingBenchOptions): Promise<C
       fileLines: output.fileLines,
       fileBytes: output.fileBytes,
       seedSeconds,
+      oneThread: single === null ? null : { seconds: single.seconds, paymentsPerSecond: options.payments / single.seconds, peakRssMiB: single.peakRssMiB },
     };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
@@ -164,6 +179,8 @@ export async function seedClearingBench(dataDir: string, options: Omit<ClearingB
     expectedPositions: jsonOf(seeded.expected),
     parseFilesLinesMax: options.parseFilesLinesMax ?? 0,
     profileDir: options.profileDir ?? null,
+    clearingThreads: 2,
+    reopenCycle: false,
   };
   const inputPath = join(dataDir, 'bench-input.json');
   writeFileSync(inputPath, JSON.stringify(input));
@@ -182,7 +199,12 @@ export function positionsChecksum(positions: CyclePositions, instructionIds: rea
 }
 
 /** Runs the timed close in a process of its own (clearing-bench-child.ts); its answer. */
-export function closeInChild(inputPath: string, log: (line: string) => void): Promise<ClearingBenchChildOutput> {
+export function closeInChild(
+  inputPath: string,
+  run: Pick<ClearingBenchChildInput, 'clearingThreads' | 'reopenCycle'>,
+  log: (line: string) => void,
+): Promise<ClearingBenchChildOutput> {
+  writeFileSync(inputPath, JSON.stringify({ ...(JSON.parse(readFileSync(inputPath, 'utf8')) as ClearingBenchChildInput), ...run }));
   const child = fileURLToPath(new URL('./clearing-bench-child.ts', import.meta.url));
   const tsx = import.meta.resolve('tsx');
   return new Promise((resolve, reject) => {

@@ -25,13 +25,17 @@ import { createParticipantRegistry } from '../participants.ts';
 import { accountsFor, cancellationTransfers, participantAccountId, paymentTransfers, refundTransfers } from '../postings.ts';
 import { openNetworkStore, type NetworkStore } from '../store.ts';
 import type { NetworkPayment, NetworkPaymentId, NetworkRefund, NetworkRefundId, Participant } from '../types.ts';
-import { instructionIdOf } from './close.ts';
+import { clearStretch, instructionIdOf, type StretchRunner } from './close.ts';
+import { sqliteStretchRunner } from './close-worker.ts';
 import { createCycleSchedule, type Cycle } from './cycles.ts';
 import { cancellationEntry, createPositionsAccumulator, paymentEntry, refundEntry, type CyclePositions } from './positions.ts';
 import { createClearingService } from './service.ts';
 import { CLEARING_FILE_CHUNK_LINES, openClearingStore, type ClearingStore, type StoredInstruction } from './store.ts';
 
 const NS_PER_MS = 1_000_000n;
+/** Small cycles cut in two, as a large one is: when this many transactions seem left, read this many transfers a page. */
+const CUT_REMAINING_MIN = 100;
+const CUT_PAGE_TRANSFERS = 64;
 const CNY = currency('CNY');
 const KRW = currency('KRW');
 const QUOTES = [
@@ -432,14 +436,26 @@ for (const seed of [1, 2, 3]) {
     });
     after(async () => world?.close());
 
-    it('gives the same positions, files and instructions for three consecutive cycles', async () => {
+    const modes: { readonly name: string; readonly cut: boolean; readonly runner?: (world: World) => StretchRunner }[] = [
+      { name: 'on one thread', cut: false },
+      {
+        name: 'cut in two, both stretches on this thread',
+        cut: true,
+        runner: (w) => (job) => ({ result: clearStretch({ ledger: w.ledger, store: w.store, clearingStore: w.clearingStore, job }), stop: async () => undefined }),
+      },
+      { name: 'cut in two, the later stretch in a worker thread', cut: true, runner: (w) => sqliteStretchRunner({ networkDbPath: join(w.dir, 'network.db'), ledgerDbPath: join(w.dir, 'ledger.db') }) },
+    ];
+    for (const mode of modes) it(`gives the same positions, files and instructions for three consecutive cycles, ${mode.name}`, async () => {
       const participants = await createParticipantRegistry({ store: world.store, ledger: world.ledger, selfId: 'NET', now: () => new Date() });
       const reference: ReferenceCycle[] = [];
       for (const cycle of world.cycles) reference.push(await referenceClearCycle({ ledger: world.ledger, store: world.store, participants: participants.all(), cycle }));
-      // Chunks an interrupted close left behind for the first cycle: discarded, never served.
-      await world.clearingStore.insertFileChunks([{ cycleId: world.cycles[0]!.id, participantId: 'ACQ-A', chunk: 0, lines: Buffer.from('left behind\r\n') }]);
+      // Each mode closes the same cycles afresh.
+      world.db.exec('DELETE FROM settlement_instructions; DELETE FROM clearing_files; DELETE FROM clearing_file_chunks; DELETE FROM clearing_cycles;');
+      // Chunks an interrupted close left behind for the first cycle, in both segments: discarded, never served.
+      await world.clearingStore.insertFileChunks([0, 1].map((segment) => ({ cycleId: world.cycles[0]!.id, participantId: 'ACQ-A', segment, index: 0, lines: Buffer.from('left behind\r\n') })));
 
       const service = await createClearingService({
+        ...(mode.runner === undefined ? {} : { runStretch: mode.runner(world), splitRemainingMin: CUT_REMAINING_MIN, pageTransfers: CUT_PAGE_TRANSFERS }),
         ledger: world.ledger,
         store: world.store,
         clearingStore: world.clearingStore,
@@ -458,6 +474,7 @@ for (const seed of [1, 2, 3]) {
 
       let entries = 0;
       let multiChunk = 0;
+      let cutFiles = 0;
       world.cycles.forEach((cycle, i) => assert.equal(closed[i]!.entryCount, reference[i]!.positions.entryCount, cycle.id));
       for (const [i, cycle] of world.cycles.entries()) {
         const expected = reference[i]!;
@@ -479,6 +496,10 @@ for (const seed of [1, 2, 3]) {
           );
           const lines = file.content.split('\r\n').slice(0, -1);
           if (lines.length > CLEARING_FILE_CHUNK_LINES) multiChunk += 1;
+          // Cut in two: header and details, details, totals and trailer.
+          if (stored.value.segmentLines.length === 3 && stored.value.segmentLines[1]! > 0) cutFiles += 1;
+          if (!mode.cut) assert.equal(stored.value.segmentLines.length, 2, `${file.participantId}: its segments`);
+          else if (expected.positions.entryCount > 4 * (CUT_REMAINING_MIN + CUT_PAGE_TRANSFERS)) assert.equal(stored.value.segmentLines.length, 3, `${file.participantId}: its segments`);
           // Pages of lines as the protocol route serves them, from anywhere, across chunk boundaries.
           for (const from of [0, 1, 127, CLEARING_FILE_CHUNK_LINES - 3, CLEARING_FILE_CHUNK_LINES, 2 * CLEARING_FILE_CHUNK_LINES - 64, lines.length - 1, lines.length, lines.length + 7]) {
             assert.deepEqual(await service.fileLines(stored.value, from, 128), lines.slice(from, from + 128), `${file.participantId} lines from ${from}`);
@@ -487,6 +508,7 @@ for (const seed of [1, 2, 3]) {
       }
       assert.ok(entries > 500, `a real history (${entries} entries)`);
       if (seed === 1) assert.ok(multiChunk >= 2, 'the busy pair has files of several chunks');
+      if (mode.cut) assert.ok(cutFiles >= 6, `files were cut in two (${cutFiles})`);
       const digest = createHash('sha256');
       for (const r of reference) for (const f of r.files) digest.update(f.checksum);
       assert.match(digest.digest('hex'), /^[0-9a-f]{64}$/);

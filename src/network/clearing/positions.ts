@@ -92,8 +92,19 @@ export interface CyclePositions {
   readonly fxAccounts: readonly FxAccountResult[];
 }
 
+/** An accumulator's sums as plain data: what another thread's accumulator sends over to be added (`addSums`). */
+export interface PositionSums {
+  readonly entryCount: number;
+  readonly participants: readonly { readonly participantId: string; readonly role: ParticipantRole; readonly currency: Currency; readonly debit: bigint; readonly credit: bigint }[];
+  readonly fx: readonly { readonly currency: Currency; readonly debit: bigint; readonly credit: bigint }[];
+}
+
 export interface PositionsAccumulator {
   add(entry: ClearingEntry): void;
+  /** Its sums so far. */
+  sums(): PositionSums;
+  /** Adds another accumulator's sums: the entries of a stretch of the cycle counted elsewhere. */
+  addSums(sums: PositionSums): void;
   /** The positions of everything added; the accumulator can be read again, or added to. */
   finish(): CyclePositions;
 }
@@ -163,6 +174,25 @@ export function createPositionsAccumulator(cycleId: CycleId): PositionsAccumulat
         wallet.credit += walletValue;
         acquirer.debit += acquirerValue;
         acquirerFx.credit += acquirerValue;
+      }
+    },
+    sums: () => ({
+      entryCount,
+      participants: participants.map(({ participantId, role, currency, debit, credit }) => ({ participantId, role, currency, debit, credit })),
+      fx: [...fx.entries()].map(([currency, { debit, credit }]) => ({ currency, debit, credit })),
+    }),
+    addSums(other) {
+      if (!(Number.isInteger(other.entryCount) && other.entryCount >= 0)) throw new Error('assertion failed: sums count their entries');
+      entryCount += other.entryCount;
+      for (const p of other.participants) {
+        const sums = participant(p.role, p.participantId, p.currency);
+        sums.debit += p.debit;
+        sums.credit += p.credit;
+      }
+      for (const f of other.fx) {
+        const sums = fxSums(f.currency);
+        sums.debit += f.debit;
+        sums.credit += f.credit;
       }
     },
     finish: () => positionsOf(cycleId, entryCount, participants, fx),

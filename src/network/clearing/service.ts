@@ -10,15 +10,15 @@ import type { KeyedLock } from '../../platform/keyed-lock.ts';
 import { err, ok, type Result } from '../../platform/result.ts';
 import type { ParticipantRegistry } from '../participants.ts';
 import type { NetworkStore } from '../store.ts';
-import { clearCycle, ledgerBarrier } from './close.ts';
+import { clearCycle, ledgerBarrier, type StretchRunner } from './close.ts';
 import type { Cycle, CycleSchedule } from './cycles.ts';
-import { CLEARING_FILE_CHUNK_LINES, type ClearingStore, type StoredClearingFile, type StoredCycle, type StoredInstruction } from './store.ts';
+import { fileLayout, type ClearingStore, type StoredClearingFile, type StoredCycle, type StoredInstruction } from './store.ts';
 
 /** Cycles one `closeDueCycles` pass closes at most; the next pass goes on. */
 export const DUE_CYCLES_PER_PASS_MAX = 31;
 /** Closed cycles on one page of the operator's list. */
 export const CYCLES_PAGE_MAX = 100;
-/** Chunks of a file read at once for a download (`CLEARING_FILE_CHUNK_LINES` lines each). */
+/** Chunks of a file read at once for a download (`CLEARING_FILE_CHUNK_LINES` lines each at most). */
 export const FILE_TEXT_CHUNKS_PER_READ = 4;
 /** A settlement bank's reference: 1 to 64 printable characters. */
 export const SETTLEMENT_REFERENCE_PATTERN = /^[\x21-\x7e]{1,64}$/;
@@ -64,6 +64,11 @@ export async function createClearingService(deps: {
   readonly schedule: CycleSchedule;
   readonly locks: KeyedLock;
   readonly now: () => Date;
+  /** Clears the later half of a large cycle on another thread meanwhile (close.ts); without it, one thread clears every cycle. */
+  readonly runStretch?: StretchRunner;
+  /** When a close cuts its cycle in two, and the transfers it reads a page (tests cut small cycles); close.ts's defaults otherwise. */
+  readonly splitRemainingMin?: number;
+  readonly pageTransfers?: number;
 }): Promise<ClearingService> {
   const { ledger, clearingStore, schedule, now } = deps;
   const epochCycle = schedule.cycleOf(await clearingStore.epoch(now()));
@@ -80,7 +85,16 @@ export async function createClearingService(deps: {
     await ledgerBarrier(ledger);
     // Chunks of files a close of this cycle wrote before it was interrupted (a crash, a failed write).
     await clearingStore.discardUnclosedFileChunks(cycle.id);
-    const closed = await clearCycle({ ledger, store: deps.store, clearingStore, participants: deps.participants.all(), cycle });
+    const closed = await clearCycle({
+      ledger,
+      store: deps.store,
+      clearingStore,
+      participants: deps.participants.all(),
+      cycle,
+      ...(deps.runStretch === undefined ? {} : { runStretch: deps.runStretch }),
+      ...(deps.splitRemainingMin === undefined ? {} : { splitRemainingMin: deps.splitRemainingMin }),
+      ...(deps.pageTransfers === undefined ? {} : { pageTransfers: deps.pageTransfers }),
+    });
     const record: StoredCycle = {
       cycleId: cycle.id,
       opensAt: cycle.opensAt,
@@ -157,14 +171,15 @@ export async function createClearingService(deps: {
       }
       const end = Math.min(fromLine + linesMax, file.lineCount);
       if (fromLine >= end) return [];
-      const firstChunk = Math.floor(fromLine / CLEARING_FILE_CHUNK_LINES);
-      const chunks = await clearingStore.fileChunks(file, firstChunk, Math.floor((end - 1) / CLEARING_FILE_CHUNK_LINES) - firstChunk + 1);
+      const layout = fileLayout(file);
+      const first = layout.chunkOfLine(fromLine);
+      const last = layout.chunkOfLine(end - 1);
+      const chunks = await clearingStore.fileChunks(file, first.ordinal, last.ordinal - first.ordinal + 1);
       const lines = chunks.flatMap((chunk) => chunk.split('\r\n').slice(0, -1));
-      const skipped = firstChunk * CLEARING_FILE_CHUNK_LINES;
-      return lines.slice(fromLine - skipped, end - skipped);
+      return lines.slice(fromLine - first.firstLine, end - first.firstLine);
     },
     async *fileText(file) {
-      const chunkCount = Math.ceil(file.lineCount / CLEARING_FILE_CHUNK_LINES);
+      const { chunkCount } = fileLayout(file);
       for (let chunk = 0; chunk < chunkCount; chunk += FILE_TEXT_CHUNKS_PER_READ) {
         for (const text of await clearingStore.fileChunks(file, chunk, FILE_TEXT_CHUNKS_PER_READ)) yield text;
       }

@@ -8,13 +8,21 @@
  * A file's text is kept in chunks of `CLEARING_FILE_CHUNK_LINES` lines, not
  * as one value: a large acquirer's file has up to a million lines (hundreds
  * of MiB), which is written as it is produced and read a page at a time,
- * never held whole. The chunks are written while the cycle is being closed,
+ * never held whole. The chunks form segments: a large cycle is written by
+ * several threads side by side, each a stretch of time, and each stretch of a
+ * file is a segment of its own (its last chunk may be short); the file's
+ * record lists its segments' line counts (`fileLayout` maps a line to its
+ * chunk). The chunks are written while the cycle is being closed,
  * before it is; the cycle, its files' records and its instructions are then
  * written in one transaction. A file is read only through its record, which
  * exists only once its cycle is closed, so a closed cycle is still seen whole
  * or not at all; chunks an interrupted close left behind belong to no record
  * and are discarded when the cycle is closed again
  * (`discardUnclosedFileChunks`).
+ *
+ * This file is the SQLite store (in network.db) and the row mappers both
+ * engines share; `store-postgres.ts` is the PostgreSQL one, with the same
+ * answers (`store.contract.test.ts` runs one suite on both).
  */
 import { amount, parseCurrency, type Amount } from '../../money/index.ts';
 import { migrateSqlite, prepareCached, type Migration, type SqliteDatabase } from '../../platform/db/sqlite.ts';
@@ -28,6 +36,14 @@ import type { CyclePositions, SettlementDirection } from './positions.ts';
  * a million-line file is about a thousand rows of about 200 KiB.
  */
 export const CLEARING_FILE_CHUNK_LINES = 1_024;
+/**
+ * Chunks one segment of a file may have: a chunk's key is `segment ×
+ * CLEARING_FILE_SEGMENT_CHUNKS_MAX + its index in the segment`, so every
+ * segment can be written without knowing how long the ones before it are.
+ */
+export const CLEARING_FILE_SEGMENT_CHUNKS_MAX = 1 << 20;
+/** Segments one file may have: the stretches of its cycle written apart, and its tail (TOTAL lines and TRAILER). */
+export const CLEARING_FILE_SEGMENTS_MAX = 64;
 /** The chunk size migration 2 split the files written before it into; what the migration did never changes. */
 const CLEARING_FILE_CHUNK_LINES_V2 = 1_024;
 
@@ -105,6 +121,13 @@ UPDATE clearing_files SET line_count = length(content) - length(replace(content,
 ALTER TABLE clearing_files DROP COLUMN content;
 `,
   },
+  {
+    module: 'network-clearing',
+    version: 3,
+    name: 'clearing files in segments written side by side',
+    // NULL: a file written before, one segment of all its lines.
+    sql: `ALTER TABLE clearing_files ADD COLUMN segment_lines TEXT;`,
+  },
 ];
 
 export type InstructionStatus = 'pending' | 'settled';
@@ -138,16 +161,72 @@ export interface StoredClearingFile {
   readonly participantId: string;
   readonly checksum: string;
   readonly detailCount: number;
-  /** Every line, HEADER to TRAILER: the file has `ceil(lineCount / CLEARING_FILE_CHUNK_LINES)` chunks. */
+  /** Every line, HEADER to TRAILER. */
   readonly lineCount: number;
+  /** The lines of each segment, in order (they add up to `lineCount`); see `fileLayout`. */
+  readonly segmentLines: readonly number[];
 }
 
-/** Lines `chunk × CLEARING_FILE_CHUNK_LINES` onwards of a file, each ended by its CRLF, as UTF-8 bytes. */
+/**
+ * Up to `CLEARING_FILE_CHUNK_LINES` lines of a file, each ended by its CRLF,
+ * as UTF-8 bytes: the chunk `index` of segment `segment`, whose lines follow
+ * those of the chunk before it in the segment.
+ */
 export interface ClearingFileChunk {
   readonly cycleId: CycleId;
   readonly participantId: string;
-  readonly chunk: number;
+  readonly segment: number;
+  readonly index: number;
   readonly lines: Buffer;
+}
+
+/** Where a file's lines are: its chunks numbered 0, 1, … across its segments, and the key each is stored under. */
+export interface FileLayout {
+  readonly chunkCount: number;
+  /** The stored key of the `ordinal`-th chunk of the file. */
+  chunkKey(ordinal: number): number;
+  /** The chunk that holds line `line` (0 is the HEADER), and the line it begins with. */
+  chunkOfLine(line: number): { readonly ordinal: number; readonly firstLine: number };
+}
+
+export function chunkKeyOf(segment: number, index: number): number {
+  if (!(Number.isInteger(segment) && segment >= 0 && segment < CLEARING_FILE_SEGMENTS_MAX && Number.isInteger(index) && index >= 0 && index < CLEARING_FILE_SEGMENT_CHUNKS_MAX)) {
+    throw new Error(`assertion failed: chunk ${index} of segment ${segment} is within the limits`);
+  }
+  return segment * CLEARING_FILE_SEGMENT_CHUNKS_MAX + index;
+}
+
+export function fileLayout(file: Pick<StoredClearingFile, 'segmentLines'>): FileLayout {
+  // Per non-empty segment: its first line, its lines, its first chunk's ordinal, its chunks.
+  const segments: { readonly segment: number; readonly firstLine: number; readonly lines: number; readonly firstOrdinal: number; readonly chunks: number }[] = [];
+  let line = 0;
+  let ordinal = 0;
+  file.segmentLines.forEach((lines, segment) => {
+    const chunks = Math.ceil(lines / CLEARING_FILE_CHUNK_LINES);
+    if (lines > 0) segments.push({ segment, firstLine: line, lines, firstOrdinal: ordinal, chunks });
+    line += lines;
+    ordinal += chunks;
+  });
+  const lineCount = line;
+  const chunkCount = ordinal;
+  // A file has a few segments: a walk is as quick as a search.
+  const segmentWhere = (found: (s: (typeof segments)[number]) => boolean, what: string): (typeof segments)[number] => {
+    const s = segments.find(found);
+    if (s === undefined) throw new Error(`assertion failed: ${what}`);
+    return s;
+  };
+  return {
+    chunkCount,
+    chunkKey(n) {
+      const s = segmentWhere((s) => n >= s.firstOrdinal && n < s.firstOrdinal + s.chunks, `chunk ${n} of ${chunkCount} is in the file`);
+      return chunkKeyOf(s.segment, n - s.firstOrdinal);
+    },
+    chunkOfLine(n) {
+      const s = segmentWhere((s) => n >= s.firstLine && n < s.firstLine + s.lines, `line ${n} of ${lineCount} is in the file`);
+      const index = Math.floor((n - s.firstLine) / CLEARING_FILE_CHUNK_LINES);
+      return { ordinal: s.firstOrdinal + index, firstLine: s.firstLine + index * CLEARING_FILE_CHUNK_LINES };
+    },
+  };
 }
 
 export interface ClearingStore {
@@ -167,15 +246,18 @@ export interface ClearingStore {
   /** Newest first. */
   listClosedCycles(limit: number): Promise<StoredCycle[]>;
   clearingFile(cycleId: string, participantId: string): Promise<StoredClearingFile | null>;
-  /** Chunks `fromChunk` to `fromChunk + count − 1` of a file, in order (fewer at its end). */
+  /** Chunks `fromChunk` to `fromChunk + count − 1` of a file (`fileLayout`'s ordinals), in order (fewer at its end). */
   fileChunks(file: StoredClearingFile, fromChunk: number, count: number): Promise<string[]>;
+  /** The bytes of chunks `fromIndex` onwards of one segment of a file being written, at most `count`, in order (fewer at its end). */
+  segmentChunks(cycleId: string, participantId: string, segment: number, fromIndex: number, count: number): Promise<Buffer[]>;
   instructionsOf(cycleId: string): Promise<StoredInstruction[]>;
   instruction(instructionId: string): Promise<StoredInstruction | null>;
   /** pending → settled; false if it was not pending. */
   settleInstruction(instructionId: string, reference: string, at: Date): Promise<boolean>;
 }
 
-type Row = Record<string, unknown>;
+/** A row as a driver returns it: integers as `bigint` (better-sqlite3's safe integers, `POSTGRES_INTEGER_TYPES`). */
+export type Row = Record<string, unknown>;
 
 export function openClearingStore(db: SqliteDatabase): ClearingStore {
   migrateSqlite(db, CLEARING_MIGRATIONS);
@@ -188,7 +270,7 @@ export function openClearingStore(db: SqliteDatabase): ClearingStore {
     async insertFileChunks(chunks) {
       const insert = prepareCached(db, 'INSERT INTO clearing_file_chunks (cycle_id, participant_id, chunk, lines) VALUES (?, ?, ?, ?)');
       db.transaction(() => {
-        for (const c of chunks) insert.run(c.cycleId, c.participantId, c.chunk, c.lines);
+        for (const c of chunks) insert.run(c.cycleId, c.participantId, chunkKeyOf(c.segment, c.index), c.lines);
       })();
     },
     async discardUnclosedFileChunks(cycleId) {
@@ -203,7 +285,8 @@ export function openClearingStore(db: SqliteDatabase): ClearingStore {
         .transaction((): 'inserted' | 'exists' => {
           const inserted = prepareCached(
             db,
-            `INSERT OR IGNORE INTO clearing_cycles (cycle_id, opens_at, closes_at, closed_at, entry_count, positions) VALUES (?, ?, ?, ?, ?, ?)`,
+            // ON CONFLICT, not OR IGNORE: OR IGNORE would skip a row that breaks a CHECK too, and answer `exists`.
+            `INSERT INTO clearing_cycles (cycle_id, opens_at, closes_at, closed_at, entry_count, positions) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (cycle_id) DO NOTHING`,
           ).run(cycle.cycleId, cycle.opensAt.toISOString(), cycle.closesAt.toISOString(), cycle.closedAt.toISOString(), cycle.entryCount, JSON.stringify(positionsToJson(cycle.positions)));
           if (inserted.changes === 0) return 'exists';
           for (const file of files) {
@@ -211,15 +294,17 @@ export function openClearingStore(db: SqliteDatabase): ClearingStore {
             const { chunks } = prepareCached(db, 'SELECT COUNT(*) AS chunks FROM clearing_file_chunks WHERE cycle_id = ? AND participant_id = ?').get(file.cycleId, file.participantId) as {
               chunks: bigint;
             };
-            if (Number(chunks) !== Math.ceil(file.lineCount / CLEARING_FILE_CHUNK_LINES)) {
-              throw new Error(`assertion failed: the file of ${file.participantId} for ${file.cycleId} has its ${Math.ceil(file.lineCount / CLEARING_FILE_CHUNK_LINES)} chunks, found ${chunks}`);
+            const expected = checkedLayout(file).chunkCount;
+            if (Number(chunks) !== expected) {
+              throw new Error(`assertion failed: the file of ${file.participantId} for ${file.cycleId} has its ${expected} chunks, found ${chunks}`);
             }
-            prepareCached(db, 'INSERT INTO clearing_files (cycle_id, participant_id, checksum, detail_count, line_count) VALUES (?, ?, ?, ?, ?)').run(
+            prepareCached(db, 'INSERT INTO clearing_files (cycle_id, participant_id, checksum, detail_count, line_count, segment_lines) VALUES (?, ?, ?, ?, ?, ?)').run(
               file.cycleId,
               file.participantId,
               file.checksum,
               file.detailCount,
               file.lineCount,
+              JSON.stringify(file.segmentLines),
             );
           }
           for (const i of instructions) {
@@ -242,24 +327,24 @@ export function openClearingStore(db: SqliteDatabase): ClearingStore {
     },
     async clearingFile(cycleId, participantId) {
       const row = prepareCached(db, 'SELECT * FROM clearing_files WHERE cycle_id = ? AND participant_id = ?').get(cycleId, participantId) as Row | undefined;
-      if (!row) return null;
-      return {
-        cycleId: row['cycle_id'] as CycleId,
-        participantId: row['participant_id'] as string,
-        checksum: row['checksum'] as string,
-        detailCount: Number(row['detail_count']),
-        lineCount: Number(row['line_count']),
-      };
+      return row ? clearingFileFromRow(row) : null;
     },
     async fileChunks(file, fromChunk, count) {
+      const layout = fileLayout(file);
+      const last = Math.min(fromChunk + count, layout.chunkCount) - 1;
+      if (last < fromChunk) return [];
       const rows = prepareCached(
         db,
-        'SELECT chunk, lines FROM clearing_file_chunks WHERE cycle_id = ? AND participant_id = ? AND chunk >= ? ORDER BY chunk LIMIT ?',
-      ).all(file.cycleId, file.participantId, fromChunk, count) as { chunk: bigint; lines: Buffer }[];
-      rows.forEach((row, i) => {
-        if (Number(row.chunk) !== fromChunk + i) throw new Error(`assertion failed: chunk ${fromChunk + i} of ${file.participantId}'s file for ${file.cycleId} is stored`);
-      });
-      return rows.map((row) => row.lines.toString('utf8'));
+        'SELECT chunk, lines FROM clearing_file_chunks WHERE cycle_id = ? AND participant_id = ? AND chunk BETWEEN ? AND ? ORDER BY chunk',
+      ).all(file.cycleId, file.participantId, layout.chunkKey(fromChunk), layout.chunkKey(last)) as { chunk: bigint; lines: Buffer }[];
+      return checkedChunks(file, layout, fromChunk, last, rows);
+    },
+    async segmentChunks(cycleId, participantId, segment, fromIndex, count) {
+      const rows = prepareCached(
+        db,
+        'SELECT chunk, lines FROM clearing_file_chunks WHERE cycle_id = ? AND participant_id = ? AND chunk >= ? AND chunk < ? ORDER BY chunk LIMIT ?',
+      ).all(cycleId, participantId, chunkKeyOf(segment, fromIndex), (segment + 1) * CLEARING_FILE_SEGMENT_CHUNKS_MAX, count) as { chunk: bigint; lines: Buffer }[];
+      return checkedSegmentChunks(cycleId, participantId, segment, fromIndex, rows);
     },
     async instructionsOf(cycleId) {
       return (prepareCached(db, 'SELECT * FROM settlement_instructions WHERE cycle_id = ? ORDER BY role DESC, participant_id, currency').all(cycleId) as Row[]).map(
@@ -280,7 +365,54 @@ export function openClearingStore(db: SqliteDatabase): ClearingStore {
   };
 }
 
-function instructionFromRow(row: Row): StoredInstruction {
+export function clearingFileFromRow(row: Row): StoredClearingFile {
+  return {
+    cycleId: row['cycle_id'] as CycleId,
+    participantId: row['participant_id'] as string,
+    checksum: row['checksum'] as string,
+    detailCount: Number(row['detail_count']),
+    lineCount: Number(row['line_count']),
+    segmentLines: segmentLinesFromColumn(row['segment_lines'], Number(row['line_count'])),
+  };
+}
+
+/** The segments a stored file's row lists; a file written before segments is one segment of all its lines. */
+export function segmentLinesFromColumn(value: unknown, lineCount: number): number[] {
+  if (value === null || value === undefined) return [lineCount];
+  const parsed = JSON.parse(String(value)) as unknown;
+  if (!(Array.isArray(parsed) && parsed.every((n) => Number.isInteger(n) && n >= 0) && parsed.reduce((a: number, n: number) => a + n, 0) === lineCount)) {
+    throw new Error(`assertion failed: a stored file's segments add up to its ${lineCount} lines, got ${String(value)}`);
+  }
+  return parsed as number[];
+}
+
+/** A file's layout, once its record is checked to be one a reader can follow. */
+export function checkedLayout(file: StoredClearingFile): FileLayout {
+  const lines = file.segmentLines.reduce((a, n) => a + n, 0);
+  if (!(file.segmentLines.length >= 1 && file.segmentLines.length <= CLEARING_FILE_SEGMENTS_MAX && lines === file.lineCount)) {
+    throw new Error(`assertion failed: the ${file.segmentLines.length} segments of ${file.participantId}'s file for ${file.cycleId} add up to its ${file.lineCount} lines`);
+  }
+  return fileLayout(file);
+}
+
+/** Chunks `from` to `last` of a file as text, once each row is found where the layout says. */
+export function checkedChunks(file: StoredClearingFile, layout: FileLayout, from: number, last: number, rows: readonly { readonly chunk: bigint | number; readonly lines: Buffer }[]): string[] {
+  if (rows.length !== last - from + 1) throw new Error(`assertion failed: chunks ${from} to ${last} of ${file.participantId}'s file for ${file.cycleId} are stored, found ${rows.length}`);
+  return rows.map((row, i) => {
+    if (Number(row.chunk) !== layout.chunkKey(from + i)) throw new Error(`assertion failed: chunk ${from + i} of ${file.participantId}'s file for ${file.cycleId} is stored`);
+    return row.lines.toString('utf8');
+  });
+}
+
+/** Chunks `fromIndex` onwards of a segment, once each row is found in its place. */
+export function checkedSegmentChunks(cycleId: string, participantId: string, segment: number, fromIndex: number, rows: readonly { readonly chunk: bigint | number; readonly lines: Buffer }[]): Buffer[] {
+  return rows.map((row, i) => {
+    if (Number(row.chunk) !== chunkKeyOf(segment, fromIndex + i)) throw new Error(`assertion failed: chunk ${fromIndex + i} of segment ${segment} of ${participantId}'s file for ${cycleId} is stored`);
+    return row.lines;
+  });
+}
+
+export function instructionFromRow(row: Row): StoredInstruction {
   const currency = parseCurrency(row['currency'] as string);
   if (!currency.ok) throw new Error(`assertion failed: a stored currency is known, got ${String(row['currency'])}`);
   return {
@@ -297,7 +429,7 @@ function instructionFromRow(row: Row): StoredInstruction {
   };
 }
 
-function cycleFromRow(row: Row): StoredCycle {
+export function cycleFromRow(row: Row): StoredCycle {
   return {
     cycleId: row['cycle_id'] as CycleId,
     opensAt: new Date(row['opens_at'] as string),
@@ -310,7 +442,7 @@ function cycleFromRow(row: Row): StoredCycle {
 
 // Positions are stored as JSON with amounts as strings of minor units (money's wire form).
 
-function positionsToJson(positions: CyclePositions): unknown {
+export function positionsToJson(positions: CyclePositions): unknown {
   return JSON.parse(JSON.stringify(positions, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)));
 }
 

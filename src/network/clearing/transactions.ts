@@ -49,6 +49,26 @@ export interface CycleTransaction {
   readonly walletLeg: boolean;
 }
 
+/** A page of the stream: its transactions, and the timestamp of the page's last transfer, from which the stream can go on. */
+export interface TransactionPage {
+  readonly transactions: readonly CycleTransaction[];
+  readonly lastTransferAt: LedgerTimestamp;
+}
+
+/**
+ * A stretch of a cycle: the transactions completed in [fromNs, toNs), both a
+ * whole millisecond, so that the stretches of a cycle follow one another in
+ * the clearing files' order. A cycle is its own single stretch.
+ */
+export interface CycleStretch {
+  readonly fromNs: LedgerTimestamp;
+  readonly toNs: LedgerTimestamp;
+}
+
+export function stretchOf(cycle: Pick<Cycle, 'opensAt' | 'closesAt'>): CycleStretch {
+  return { fromNs: BigInt(cycle.opensAt.getTime()) * NS_PER_MS, toNs: BigInt(cycle.closesAt.getTime()) * NS_PER_MS };
+}
+
 interface Move {
   readonly transfer: Transfer;
   readonly verb: keyof typeof KIND_OF_VERB;
@@ -56,27 +76,34 @@ interface Move {
 }
 
 /**
- * The cycle's transactions in completion order, a page of the ledger at a
+ * A stretch's transactions in completion order, a page of the ledger at a
  * time (each page one read of the ledger and at most two of the network's
- * tables). The cycle must be behind the ledger barrier (close.ts).
+ * tables), from the transfer after `afterTransferAt` when given (to go on
+ * from a page already read). The stretch must be behind the ledger barrier
+ * (close.ts).
  */
 export async function* cycleTransactions(input: {
-  readonly ledger: Ledger;
-  readonly store: NetworkStore;
-  readonly cycle: Cycle;
+  readonly ledger: Pick<Ledger, 'streamTransfers'>;
+  readonly store: Pick<NetworkStore, 'paymentsForClearing' | 'refundsForClearing'>;
+  readonly stretch: CycleStretch;
+  readonly afterTransferAt?: LedgerTimestamp;
   /** The currencies the acquirers settle in: the ledgers that hold every transaction's merchant leg. */
   readonly merchantCurrencies: readonly Currency[];
-}): AsyncGenerator<readonly CycleTransaction[]> {
-  const opensAt = BigInt(input.cycle.opensAt.getTime()) * NS_PER_MS;
-  const closesAt = BigInt(input.cycle.closesAt.getTime()) * NS_PER_MS;
-  const pages = input.ledger.streamTransfers({ fromTimestamp: opensAt, toTimestamp: closesAt, ledgers: input.merchantCurrencies, pageTransfers: CLEARING_PAGE_TRANSFERS });
+  /** `CLEARING_PAGE_TRANSFERS` by default. */
+  readonly pageTransfers?: number;
+}): AsyncGenerator<TransactionPage> {
+  const { fromNs, toNs } = input.stretch;
+  if (!(fromNs % NS_PER_MS === 0n && toNs % NS_PER_MS === 0n && fromNs < toNs)) throw new Error('assertion failed: a stretch is whole milliseconds, not empty');
+  const from = input.afterTransferAt === undefined ? fromNs : input.afterTransferAt + 1n;
+  if (from > toNs) return;
+  const pages = input.ledger.streamTransfers({ fromTimestamp: from, toTimestamp: toNs, ledgers: input.merchantCurrencies, pageTransfers: input.pageTransfers ?? CLEARING_PAGE_TRANSFERS });
   for await (const page of pages) {
     const moves = page.flatMap((transfer) => {
       const move = moveOf(transfer);
       return move === null ? [] : [move];
     });
-    const transactions = (await joinRows(input.store, moves)).filter((t) => t.completedAt >= opensAt && t.completedAt < closesAt);
-    if (transactions.length > 0) yield transactions;
+    const transactions = (await joinRows(input.store, moves)).filter((t) => t.completedAt >= fromNs && t.completedAt < toNs);
+    yield { transactions, lastTransferAt: page.at(-1)!.timestamp };
   }
 }
 
@@ -90,7 +117,7 @@ function moveOf(transfer: Transfer): Move | null {
 }
 
 /** The page's payments and refunds, read in one statement each, joined to its moves. */
-async function joinRows(store: NetworkStore, moves: readonly Move[]): Promise<CycleTransaction[]> {
+async function joinRows(store: Pick<NetworkStore, 'paymentsForClearing' | 'refundsForClearing'>, moves: readonly Move[]): Promise<CycleTransaction[]> {
   const refundIds = moves.filter((m) => m.verb === 'refund').map((m) => m.domainId);
   const refunds = refundIds.length === 0 ? new Map<string, ClearingRefund>() : await store.refundsForClearing(refundIds);
   const paymentIds = new Set<string>();

@@ -122,3 +122,40 @@ export async function runAdminQuery(serverUrl: string, sql: string): Promise<voi
     await client.end();
   }
 }
+
+/** A database name that needs no quoting in SQL: lower-case letters, digits and `_`, at most PostgreSQL's 63 bytes. */
+export const POSTGRES_DATABASE_NAME_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+/** The database every PostgreSQL server has, through which another is created. */
+const MAINTENANCE_DATABASE = 'postgres';
+/** SQLSTATEs: the database named does not exist; it exists already (a concurrent create won). */
+const INVALID_CATALOG_NAME = '3D000';
+const DUPLICATE_DATABASE = '42P04';
+
+/**
+ * Creates the database `url` names unless it exists. A database that exists
+ * is only connected to (its role needs no more than CONNECT); a missing one
+ * is created through the server's `postgres` database, with the same
+ * credentials, whose role must then have CREATEDB.
+ */
+export async function ensurePostgresDatabase(url: string): Promise<'created' | 'exists'> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  if (!POSTGRES_DATABASE_NAME_PATTERN.test(name)) throw new Error(`assertion failed: the database name ${JSON.stringify(name)} matches ${POSTGRES_DATABASE_NAME_PATTERN}`);
+  const probe = new pg.Client({ connectionString: url });
+  try {
+    await probe.connect();
+    return 'exists';
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== INVALID_CATALOG_NAME) throw error;
+  } finally {
+    await probe.end().catch(() => undefined);
+  }
+  target.pathname = `/${MAINTENANCE_DATABASE}`;
+  try {
+    await runAdminQuery(target.href, `CREATE DATABASE ${name}`);
+    return 'created';
+  } catch (error) {
+    if ((error as { code?: unknown }).code === DUPLICATE_DATABASE) return 'exists';
+    throw error;
+  }
+}
