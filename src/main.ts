@@ -26,6 +26,7 @@ if (dari.firstStart) {
 }
 
 console.log(`dari ${version} is running at ${dari.url} (data in ${config.dataDir})`);
+console.log(`  web console:  ${dari.url}/   (open it in a browser: wallet, merchant POS, acquirer, network)`);
 console.log(`  health:       curl ${dari.url}/health`);
 console.log(`  API docs:     curl ${dari.url}/openapi.json`);
 if (existsSync(credentialsPath)) {

@@ -141,6 +141,14 @@ export const terminalCreatedSchema = z.object({
   label: z.string(),
 });
 
+export const terminalViewSchema = z.object({
+  terminalId: z.string(),
+  merchantId: z.string(),
+  storeId: z.string().nullable(),
+  label: z.string(),
+  merchantName: z.string(),
+});
+
 export const refundViewSchema = z.object({
   refundId: z.string(),
   refundRequestId: z.string(),

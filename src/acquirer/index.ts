@@ -21,7 +21,11 @@ import {
   type SigningIdentity,
 } from '../protocol/index.ts';
 import { acquirerLedgerReader } from './reconciliation.ts';
-import { createPaymentEvents } from './events.ts';
+import { createCheckoutService, type CheckoutService } from './checkout-service.ts';
+import { CHECKOUT_ROUTE_DOCS, mountCheckoutRoutes } from './checkout-routes.ts';
+import { createSqliteCheckoutStore } from './checkout-store.ts';
+import { createPostgresCheckoutStore } from './checkout-store-postgres.ts';
+import { createPaymentEvents, type PaymentEvents } from './events.ts';
 import { BANK_SETTLEMENT_ACCOUNT_ID, ensureAccounts, LEDGER_CURRENCY, NETWORK_ACCOUNT_ID, TRANSFER_CODE } from './money-moves.ts';
 import { createPaymentFlow, PAYMENT_DEADLINE_MS_DEFAULT } from './payment-flow.ts';
 import { createPayoutService, type PayoutService } from './payout-service.ts';
@@ -46,6 +50,10 @@ export { PAYOUT_ATTEMPTS_MAX, PAYOUTS_PAGE_MAX } from './contract.ts';
 export { PAYOUT_FILE_DETAIL_COLUMNS, PAYOUT_FILE_FORMAT, PAYOUT_FILE_MEDIA_TYPE, PAYOUT_FILE_VERSION } from './payout-file.ts';
 export { BUSINESS_DAY_TIME_ZONE, businessDayOf, businessDayEnd, businessDayStart, nextBusinessDay, parseBusinessDay, type BusinessDay } from './business-day.ts';
 export type * from './types.ts';
+export { CHECKOUT_SESSION_TTL_SECONDS_DEFAULT, CHECKOUT_SESSION_TTL_SECONDS_MAX, CHECKOUT_SESSION_TTL_SECONDS_MIN } from './checkout-contract.ts';
+export { CHECKOUT_EXPIRY_GRACE_MS, type CheckoutService } from './checkout-service.ts';
+export { WEBHOOK_ATTEMPTS_MAX, WEBHOOK_RETRY_BASE_MS, WEBHOOK_RETRY_DELAY_MS_MAX, WEBHOOK_TIMEOUT_MS, webhookRetryDelayMs } from './checkout-webhooks.ts';
+export type { CheckoutSessionId, WebhookDelivery, WebhookEvent, WebhookState } from './checkout-store.ts';
 
 /**
  * Where the acquirer keeps its tables, its replay guard, its envelope
@@ -79,6 +87,12 @@ export interface AcquirerOptions {
    * own (a pool gives the concurrency); the envelopes and the ledger batch.
    */
   readonly batching?: Batching;
+  /**
+   * Online checkout (ADR 13): the wallet provider's hosted cashier page that
+   * session links point to, and how webhooks reach shops (the global fetch by
+   * default). Without it, creating a session is 503 CHECKOUT_NOT_AVAILABLE.
+   */
+  readonly checkout?: { readonly cashierUrl: string | (() => string); readonly webhookFetch?: FetchFunction };
 }
 
 export interface AcquirerInstance {
@@ -91,6 +105,8 @@ export interface AcquirerInstance {
   /** The operator's reconciliation of clearing cycles against the acquirer's ledger. */
   readonly reconciliation: ReconciliationService;
   readonly protocol: ProtocolHandlers;
+  /** Online checkout: sessions, and the webhooks that tell shops their outcome. */
+  readonly checkout: CheckoutService;
   /** One recovery pass over payments and refunds left open, and payout steps left undone; idempotent. */
   resolveOpen(): Promise<void>;
   verifyLedger(): Promise<VerifyReport>;
@@ -115,8 +131,8 @@ export async function createAcquirer(options: AcquirerOptions): Promise<Acquirer
     dataDir: options.dataDir,
     fileName: 'acquirer.db',
     batching,
-    sqlite: (d) => ({ store: d.committed(createSqliteAcquirerStore(d.db)), payoutStore: d.committed(createSqlitePayoutStore(d.db)), ...sqliteProtocolStores(d) }),
-    postgres: async (pool) => ({ store: await createPostgresAcquirerStore(pool), payoutStore: await createPostgresPayoutStore(pool), ...(await postgresProtocolStores(pool)) }),
+    sqlite: (d) => ({ store: d.committed(createSqliteAcquirerStore(d.db)), payoutStore: d.committed(createSqlitePayoutStore(d.db)), checkout: d.committed(createSqliteCheckoutStore(d.db)), ...sqliteProtocolStores(d) }),
+    postgres: async (pool) => ({ store: await createPostgresAcquirerStore(pool), payoutStore: await createPostgresPayoutStore(pool), checkout: await createPostgresCheckoutStore(pool), ...(await postgresProtocolStores(pool)) }),
   });
   const { store, replayGuard } = storage.tables;
   const ledger = await openInstitutionLedger({ database, dataDir: options.dataDir, ledgerBatching: storage.ledgerBatching, now, setUp: (l) => ensureAccounts(l, []), onFailure: () => storage.close() });
@@ -129,7 +145,24 @@ export async function createAcquirer(options: AcquirerOptions): Promise<Acquirer
     now,
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
-  const events = createPaymentEvents();
+  const cashierUrl = options.checkout?.cashierUrl;
+  const checkout = createCheckoutService({
+    store,
+    checkout: storage.tables.checkout,
+    identity: options.identity,
+    cashierUrl: cashierUrl === undefined ? null : typeof cashierUrl === 'string' ? () => cashierUrl : cashierUrl,
+    now,
+    fetch: options.checkout?.webhookFetch ?? ((url, init) => fetch(url, init)),
+  });
+  const paymentEvents = createPaymentEvents();
+  // Every status change also reaches the checkout, which tells the session's shop (the webhooks are queued in the database; a missed call is caught by the sweep).
+  const events: PaymentEvents = {
+    publish(payment) {
+      paymentEvents.publish(payment);
+      checkout.onPayment(payment);
+    },
+    subscribe: (paymentId, listener) => paymentEvents.subscribe(paymentId, listener),
+  };
   const flow = createPaymentFlow({
     store,
     ledger,
@@ -160,17 +193,20 @@ export async function createAcquirer(options: AcquirerOptions): Promise<Acquirer
     transferCode: TRANSFER_CODE.settlement,
   });
   mountAcquirerRoutes(app, { service, payouts, handlers, events, protocol: server, reconciliation, settlement });
+  mountCheckoutRoutes(app, { service, checkout });
   mountEnvelopeRoute(app, 'acquirer', { ...server, archive: storage.tables.archive });
   return {
     app,
-    routeDocs: ACQUIRER_ROUTE_DOCS,
+    routeDocs: [...ACQUIRER_ROUTE_DOCS, ...CHECKOUT_ROUTE_DOCS],
     service,
     payouts,
     reconciliation,
     protocol: handlers,
+    checkout,
     async resolveOpen() {
       await flow.resolveOpen();
       await payouts.advanceOpen();
+      await checkout.resolveOpen();
     },
     verifyLedger: () => ledger.verify(),
     async accountBalanceKrw(accountId) {
@@ -179,6 +215,7 @@ export async function createAcquirer(options: AcquirerOptions): Promise<Acquirer
     },
     ledgerStatus: () => ledgerHealth(ledger),
     async close() {
+      await checkout.settled();
       await ledger.close();
       await storage.close();
     },

@@ -47,6 +47,7 @@ import {
   runPayoutsSchema,
   setMdrSchema,
   terminalCreatedSchema,
+  terminalViewSchema,
 } from './contract.ts';
 import { paymentRefusal, toApiError, type AcquirerError } from './errors.ts';
 import type { PaymentEvents } from './events.ts';
@@ -311,6 +312,16 @@ export function mountAcquirerRoutes(app: Hono, deps: RouteDeps): void {
     );
   });
 
+  // The terminal a key belongs to, and its merchant's name: what a POS shows once it is signed in.
+  app.get('/acquirer/v1/terminal', async (c) => {
+    const terminal = await terminalOf(c);
+    if (!terminal.ok) return fail(c, terminal.error);
+    const merchant = await service.getMerchant(terminal.value.merchantId);
+    if (!merchant.ok) return fail(c, merchant.error);
+    const { terminalId, merchantId, storeId, label } = terminal.value;
+    return c.json({ terminalId, merchantId, storeId, label, merchantName: merchant.value.legalName });
+  });
+
   app.get('/acquirer/v1/merchants/:id/qr', async (c) => {
     const who = await authorise(c, 'either');
     if (!who.ok) return fail(c, who.error);
@@ -539,6 +550,7 @@ export const ACQUIRER_ROUTE_DOCS: readonly RouteDoc[] = [
   { method: 'post', path: '/acquirer/v1/merchants/{id}/reject', summary: 'Reject a pending merchant', tag: TAG, security: 'operatorKey', request: rejectMerchantSchema, errors: [...AUTH, BAD, E(404, 'NOT_FOUND'), E(409, 'INVALID_STATE')] },
   { method: 'post', path: '/acquirer/v1/merchants/{id}/stores', summary: 'Add a store to a merchant', tag: TAG, security: 'operatorKey', request: addStoreSchema, errors: [...AUTH, BAD, E(404, 'NOT_FOUND')] },
   { method: 'post', path: '/acquirer/v1/merchants/{id}/terminals', summary: 'Register a POS terminal; its key is shown once', tag: TAG, security: 'operatorKey', request: addTerminalSchema, response: terminalCreatedSchema, errors: [...AUTH, BAD, E(404, 'NOT_FOUND'), E(409, 'MERCHANT_NOT_APPROVED')] },
+  { method: 'get', path: '/acquirer/v1/terminal', summary: 'The terminal of this key, with its merchant’s name (the POS after signing in)', tag: TAG, security: 'terminalKey', response: terminalViewSchema, errors: [...AUTH] },
   { method: 'get', path: '/acquirer/v1/merchants/{id}/qr', summary: "The merchant's static EMVCo QR", tag: TAG, security: 'operatorOrTerminalKey', errors: [...AUTH, E(404, 'NOT_FOUND'), E(409, 'MERCHANT_NOT_APPROVED')] },
   { method: 'post', path: '/acquirer/v1/orders', summary: 'Create an order and its dynamic QR', tag: TAG, security: 'terminalKey', request: createOrderSchema, errors: [...AUTH, BAD, E(400, 'INVALID_AMOUNT'), E(409, 'IDEMPOTENCY_KEY_REUSED'), E(409, 'MERCHANT_NOT_APPROVED'), E(422, 'CURRENCY_NOT_SUPPORTED'), E(422, 'AMOUNT_EXCEEDS_LIMIT')] },
   { method: 'get', path: '/acquirer/v1/orders/{id}', summary: 'An order with its payment status', tag: TAG, security: 'operatorOrTerminalKey', response: orderViewSchema, errors: [...AUTH, E(404, 'NOT_FOUND')] },

@@ -30,7 +30,7 @@ import {
   type ResultCode,
   type SigningIdentity,
 } from '../protocol/index.ts';
-import { createAcquirer, type AcquirerDatabase, type AcquirerInstance } from './index.ts';
+import { createAcquirer, type AcquirerDatabase, type AcquirerInstance, type AcquirerOptions } from './index.ts';
 import { createSqlitePayoutStore, type PayoutStore } from './payout-store.ts';
 import { createPostgresPayoutStore } from './payout-store-postgres.ts';
 import { createSqliteAcquirerStore, type AcquirerStore } from './store.ts';
@@ -271,6 +271,8 @@ export interface HarnessOptions {
   readonly faults?: (call: FaultPlanCall) => NetworkFault | undefined;
   /** The acquirer's and the fake network's clock (signatures stay fresh between them); real time when absent. */
   readonly now?: () => Date;
+  /** Online checkout's options (the wallet's cashier URL, how webhooks go out); off when absent. */
+  readonly checkout?: AcquirerOptions['checkout'];
 }
 
 /** A clock that stands still until a test moves it, forward only (signed messages must not go back in time). */
@@ -387,6 +389,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       paymentDeadlineMs: options.paymentDeadlineMs ?? 800,
       ...(options.now === undefined ? {} : { now: options.now }),
       ...(faulty ? { fetch: faulty.fetch as FetchFunction } : {}),
+      ...(options.checkout === undefined ? {} : { checkout: options.checkout }),
     });
   } catch (error) {
     await network.close();

@@ -16,6 +16,8 @@ import { openApiDocument, type RouteDoc } from '../platform/http/contract.ts';
 import { createKeyDirectory } from '../platform/signing/index.ts';
 import type { FetchFunction } from '../protocol/index.ts';
 import { createWallet, type WalletInstance } from '../wallet/index.ts';
+import { createShop, type ShopInstance } from '../shop/index.ts';
+import { mountWebConsole, WEB_ROUTE_DOCS } from '../web/index.ts';
 import { openInstitutionDatabases } from './databases.ts';
 import { loadOrCreateSecrets, PARTICIPANTS, type DariSecrets } from './secrets.ts';
 
@@ -56,6 +58,8 @@ export interface Dari {
   readonly wallet: WalletInstance;
   readonly acquirer: AcquirerInstance;
   readonly network: NetworkInstance;
+  /** The demo's online duty-free shop at `/shop/` (issue 6), a merchant of the acquirer. */
+  readonly shop: ShopInstance;
   readonly openApi: Record<string, unknown>;
   /** One recovery pass in every institution. */
   resolveOpen(): Promise<void>;
@@ -120,7 +124,10 @@ export async function startDari(options: DariOptions): Promise<Dari> {
     ...common,
     ...deadline,
     ...(options.fetch?.acquirer ? { fetch: options.fetch.acquirer } : {}),
+    // Online checkout (ADR 13): sessions send buyers to the wallet's hosted cashier.
+    checkout: { cashierUrl: () => `${url}/wallet/cashier` },
   });
+  const shop = createShop({ dataDir: join(options.dataDir, 'shop'), acquirerUrl: baseUrl, publicUrl: () => `${url}/shop`, ...(options.now === undefined ? {} : { now: options.now }) });
 
   const routes: RouteDoc[] = [
     { method: 'get', path: '/health', summary: 'Whether every institution and its databases answer', tag: 'operations' },
@@ -128,6 +135,7 @@ export async function startDari(options: DariOptions): Promise<Dari> {
     ...network.routeDocs,
     ...wallet.routeDocs,
     ...acquirer.routeDocs,
+    ...WEB_ROUTE_DOCS,
   ];
   const openApi = openApiDocument({ title: 'dari', version: options.version, routes });
   const app = createApp({
@@ -142,6 +150,9 @@ export async function startDari(options: DariOptions): Promise<Dari> {
   app.route('/', network.app);
   app.route('/', wallet.app);
   app.route('/', acquirer.app);
+  app.route('/', shop.app);
+  // The web console (ADR 12): pages and assets from memory; the demo's keys only to a browser on this machine.
+  mountWebConsole(app, { demoCredentialsPath: join(options.dataDir, 'demo-credentials.json') });
 
   const server: ServerType = serve({ fetch: app.fetch, port: options.port, hostname: options.hostname ?? '127.0.0.1' });
   await new Promise<void>((resolve, reject) => {
@@ -175,6 +186,7 @@ export async function startDari(options: DariOptions): Promise<Dari> {
     wallet,
     acquirer,
     network,
+    shop,
     openApi,
     resolveOpen,
     async close() {
@@ -185,6 +197,7 @@ export async function startDari(options: DariOptions): Promise<Dari> {
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await closed;
       await acquirer.close();
+      await shop.close();
       await wallet.close();
       await network.close();
     },

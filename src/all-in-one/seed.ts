@@ -21,11 +21,19 @@ export interface DemoCredentials {
   readonly networkOperatorKey: string;
   readonly acquirerOperatorKey: string;
   readonly walletOperatorKey: string;
-  readonly tourist: { readonly userId: string; readonly token: string; readonly name: string };
-  readonly tourists: readonly { readonly userId: string; readonly token: string; readonly name: string }[];
+  /** Each tourist's phone and payment PIN are what they type at the wallet's hosted cashier (online checkout). */
+  readonly tourist: { readonly userId: string; readonly token: string; readonly name: string; readonly phone: string; readonly pin: string };
+  readonly tourists: readonly { readonly userId: string; readonly token: string; readonly name: string; readonly phone: string; readonly pin: string }[];
   readonly merchant: { readonly merchantId: string; readonly name: string; readonly terminalId: string; readonly terminalKey: string };
   readonly merchants: readonly { readonly merchantId: string; readonly name: string; readonly terminalId: string; readonly terminalKey: string }[];
+  /** The online duty-free shop at `/shop/`: a merchant whose terminal is the shop's web server (its key and webhook secret are in the shop's own database). */
+  readonly shop: { readonly merchantId: string; readonly name: string; readonly terminalId: string; readonly url: string };
 }
+
+/** The demo's online shop, a merchant of the acquirer like the others. */
+const DEMO_SHOP = { legalName: 'Hanbit Duty Free', businessRegistrationNumber: '214-86-12341', mcc: '5309', address: '72 Sogong-ro, Jung-gu', city: 'Seoul' } as const;
+/** The tourists' payment PINs, in the order of DEMO_TOURISTS. */
+const DEMO_PINS = ['135790', '246802', '975310'] as const;
 
 const DEMO_MERCHANTS = [
   { legalName: 'Myeongdong Cosmetics', businessRegistrationNumber: '220-81-62517', mcc: '5977', address: '12 Myeongdong-gil, Jung-gu', city: 'Seoul' },
@@ -92,14 +100,34 @@ export async function seedDemo(dari: Dari): Promise<DemoCredentials> {
   const tourists = [];
   for (const tourist of DEMO_TOURISTS) {
     const created = await api.call<{ userId: string; token: string }>('POST', '/wallet/v1/users', { body: tourist });
-    tourists.push({ userId: created.userId, token: created.token, name: tourist.name });
+    const pin: string = DEMO_PINS[tourists.length]!;
+    await api.call('PUT', '/wallet/v1/pin', { token: created.token, body: { pin } });
+    tourists.push({ userId: created.userId, token: created.token, name: tourist.name, phone: tourist.phone, pin });
   }
   await api.call('POST', '/wallet/v1/topups', {
     token: tourists[0]!.token,
     body: { requestId: 'demo-seed-topup', amount: { currency: 'CNY', value: '200000' } },
   });
 
-  return { baseUrl: dari.url, networkOperatorKey, acquirerOperatorKey, walletOperatorKey, tourist: tourists[0]!, tourists, merchant: merchants[0]!, merchants };
+  const shop = await seedShop(dari, acquirerOperatorKey);
+  return { baseUrl: dari.url, networkOperatorKey, acquirerOperatorKey, walletOperatorKey, tourist: tourists[0]!, tourists, merchant: merchants[0]!, merchants, shop };
+}
+
+/** Onboards the online shop's merchant, registers the shop's web server as its terminal, has it create its webhook secret, and hands both to the shop. */
+async function seedShop(dari: Dari, acquirerOperatorKey: string): Promise<DemoCredentials['shop']> {
+  const api = apiClient(dari.url);
+  const created = await api.call<{ merchantId: string }>('POST', '/acquirer/v1/merchants', {
+    token: acquirerOperatorKey,
+    body: { ...DEMO_SHOP, settlementAccount: { bankCode: '020', accountNumber: '100200300400', holderName: DEMO_SHOP.legalName } },
+  });
+  await api.call('POST', `/acquirer/v1/merchants/${created.merchantId}/approve`, { token: acquirerOperatorKey, body: {} });
+  const terminal = await api.call<{ terminalId: string; terminalKey: string }>('POST', `/acquirer/v1/merchants/${created.merchantId}/terminals`, {
+    token: acquirerOperatorKey,
+    body: { label: 'Online shop' },
+  });
+  const secret = await api.call<{ secret: string }>('POST', '/acquirer/v1/checkout/webhook-secret', { token: terminal.terminalKey });
+  dari.shop.configure({ terminalKey: terminal.terminalKey, webhookSecret: secret.secret });
+  return { merchantId: created.merchantId, name: DEMO_SHOP.legalName, terminalId: terminal.terminalId, url: `${dari.url}/shop/` };
 }
 
 /** Writes the credentials where `npm run demo` and the README say they are. */

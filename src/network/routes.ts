@@ -103,6 +103,7 @@ export function mountNetworkRoutes(app: Hono, deps: { readonly service: NetworkS
   mountProtocolRoute(app, 'networkRefund', options, (request, from) => service.refund(from.clientId, request));
   mountProtocolRoute(app, 'networkInquiryRefund', options, (request, from) => service.inquiryRefund(from.clientId, request));
   mountProtocolRoute(app, 'networkUserInitiatedPay', options, (request, from) => service.userInitiatedPay(from.clientId, request));
+  mountProtocolRoute(app, 'networkInquiryExchangeRate', options, (request, from) => service.inquiryExchangeRate(from.clientId, request));
 }
 
 // ---------------------------------------------------------------- views
@@ -236,4 +237,5 @@ export const NETWORK_ROUTE_DOCS: readonly RouteDoc[] = [
   protocolDoc('networkRefund', 'Acquirer → network: refund a successful payment, in full or in part'),
   protocolDoc('networkInquiryRefund', "Acquirer → network: a refund's status"),
   protocolDoc('networkUserInitiatedPay', "Wallet → network: the user scanned a merchant's QR"),
+  protocolDoc('networkInquiryExchangeRate', 'Participant → network: the rate a payment would be locked at now (an estimate to show before paying)'),
 ];

@@ -14,6 +14,8 @@ import {
   type AcquirerRefundRef,
   type AcquirerRefundRequest,
   type CancelPaymentResponse,
+  type InquiryExchangeRateRequest,
+  type InquiryExchangeRateResponse,
   type InquiryPaymentResponse,
   type InquiryRefundResponse,
   type PayResponse,
@@ -57,6 +59,8 @@ export interface NetworkService {
   refund(senderId: string, request: AcquirerRefundRequest): Promise<RefundResponse>;
   inquiryRefund(senderId: string, request: AcquirerRefundRef): Promise<InquiryRefundResponse>;
   userInitiatedPay(senderId: string, request: UserInitiatedPayRequest): Promise<UserInitiatedPayResponse>;
+  /** The rate a `pay` would lock now, for a participant to show its user before paying (any registered participant may ask). */
+  inquiryExchangeRate(senderId: string, request: InquiryExchangeRateRequest): Promise<InquiryExchangeRateResponse>;
 
   getPayment(paymentId: string): Promise<Result<{ readonly payment: NetworkPayment; readonly refunds: readonly NetworkRefund[] }, NetworkError>>;
   listPayments(query: { readonly status?: NetworkPayment['status']; readonly limit: number }): Promise<NetworkPayment[]>;
@@ -111,6 +115,19 @@ export function createNetworkService(ctx: NetworkContext & { readonly replayGuar
     async userInitiatedPay(senderId, request) {
       const wallet = sender(participants, senderId, 'wallet');
       return wallet.ok ? userInitiated.userInitiatedPay(wallet.value as WalletParticipant, request) : { result: wallet.error };
+    },
+    async inquiryExchangeRate(senderId, request) {
+      if (!participants.get(senderId)) return { result: result('INVALID_CLIENT') };
+      const base = parseCurrency(request.baseCurrency);
+      const quote = parseCurrency(request.quoteCurrency);
+      if (!base.ok || !quote.ok) return { result: result('CURRENCY_NOT_SUPPORT', `unknown currency in ${request.baseCurrency}/${request.quoteCurrency}`) };
+      const record = await store.currentFxRate(base.value, quote.value, ctx.now());
+      if (!record) return { result: result('FX_RATE_NOT_AVAILABLE', `no ${base.value}/${quote.value} rate`) };
+      return {
+        result: result('SUCCESS'),
+        fxQuote: { quoteId: record.quoteId, baseCurrency: record.base, quoteCurrency: record.quote, rate: record.rate },
+        validFrom: record.validFrom.toISOString(),
+      };
     },
 
     async getPayment(paymentId) {

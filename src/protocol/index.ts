@@ -139,6 +139,27 @@ export {
 } from './cycle-settlement.ts';
 export { postgresMessageStores, postgresProtocolStores, sqliteMessageStores, sqliteProtocolStores, type MessageStores, type ProtocolStores } from './institution-stores.ts';
 export {
+  CHECKOUT_RETURN_URL_CHARS_MAX,
+  CHECKOUT_TICKET_CHARS_MAX,
+  CHECKOUT_TICKET_VERSION,
+  checkoutTicketSchema,
+  shopUrlSchema,
+  signCheckoutTicket,
+  verifyCheckoutTicket,
+  type CheckoutTicket,
+  type CheckoutTicketError,
+} from './checkout-ticket.ts';
+export {
+  WEBHOOK_EVENT_HEADER,
+  WEBHOOK_ID_HEADER,
+  WEBHOOK_SECRET_BYTES,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_SIGNATURE_TOLERANCE_SECONDS,
+  signWebhook,
+  verifyWebhook,
+  type WebhookVerification,
+} from './webhook-signature.ts';
+export {
   CATALOGUE_FEED_BYTES_MAX,
   CATALOGUE_FEED_CURSOR_PATTERN,
   CATALOGUE_FEED_ITEMS_MAX,

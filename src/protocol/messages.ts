@@ -210,6 +210,22 @@ export const userInitiatedPayResponseSchema = z.object({
   merchant: merchantSchema.optional(),
 });
 
+/**
+ * Any participant → network: the rate the network would lock for a payment
+ * from `baseCurrency` (the payer's) to `quoteCurrency` (the merchant's) now,
+ * so that a wallet can show its user what a price costs before the user
+ * confirms (the online cashier). An estimate: the rate is locked only by `pay`.
+ */
+export const inquiryExchangeRateRequestSchema = z.object({
+  baseCurrency: z.string().regex(/^[A-Z]{3}$/),
+  quoteCurrency: z.string().regex(/^[A-Z]{3}$/),
+});
+export const inquiryExchangeRateResponseSchema = z.object({
+  result: resultSchema,
+  fxQuote: fxQuoteSchema.optional(),
+  validFrom: z.iso.datetime({ offset: true }).optional(),
+});
+
 /** Lines of a clearing file in one answer: a page stays well under `PEER_RESPONSE_BYTES_MAX` (lines are at most 4 KiB, typically 250 bytes). */
 export const CLEARING_FILE_PAGE_LINES_MAX = 128;
 /** A participant asks for its own clearing file of a closed cycle, a page of lines at a time, from `fromLine` (0 first). */
@@ -253,6 +269,8 @@ export type UserInitiatedPayRequest = z.infer<typeof userInitiatedPayRequestSche
 export type UserInitiatedPayResponse = z.infer<typeof userInitiatedPayResponseSchema>;
 export type ClearingFileRequest = z.infer<typeof clearingFileRequestSchema>;
 export type ClearingFileResponse = z.infer<typeof clearingFileResponseSchema>;
+export type InquiryExchangeRateRequest = z.infer<typeof inquiryExchangeRateRequestSchema>;
+export type InquiryExchangeRateResponse = z.infer<typeof inquiryExchangeRateResponseSchema>;
 
 /**
  * Every endpoint between institutions: who serves it, its path, and the
@@ -267,6 +285,7 @@ export const PROTOCOL_ENDPOINTS = {
   networkInquiryRefund: { path: '/network/v1/payments/inquiryRefund', request: acquirerRefundRefSchema, response: inquiryRefundResponseSchema },
   networkUserInitiatedPay: { path: '/network/v1/payments/userInitiatedPay', request: userInitiatedPayRequestSchema, response: userInitiatedPayResponseSchema },
   networkClearingFile: { path: '/network/v1/clearing/file', request: clearingFileRequestSchema, response: clearingFileResponseSchema },
+  networkInquiryExchangeRate: { path: '/network/v1/payments/inquiryExchangeRate', request: inquiryExchangeRateRequestSchema, response: inquiryExchangeRateResponseSchema },
   walletPay: { path: '/wallet/network/v1/payments/pay', request: walletPayRequestSchema, response: payResponseSchema },
   walletInquiryPayment: { path: '/wallet/network/v1/payments/inquiryPayment', request: walletPaymentRefSchema, response: inquiryPaymentResponseSchema },
   walletCancelPayment: { path: '/wallet/network/v1/payments/cancelPayment', request: walletPaymentRefSchema, response: cancelPaymentResponseSchema },

@@ -32,6 +32,10 @@ import { walletLedgerReader } from './reconciliation.ts';
 import { mountProtocolRoutes, mountPublicRoutes, WALLET_ROUTE_DOCS } from './routes.ts';
 import { createAccountService, type AccountService } from './service.ts';
 import { createSqliteWalletStore } from './store.ts';
+import { cashierCsrfKey, createCashier } from './cashier.ts';
+import { CASHIER_ROUTE_DOCS, mountCashierRoutes } from './cashier-routes.ts';
+import { createSqliteCashierStore } from './cashier-store.ts';
+import { createPostgresCashierStore } from './cashier-store-postgres.ts';
 import { createPostgresWalletStore } from './store-postgres.ts';
 
 /**
@@ -98,8 +102,8 @@ export async function createWallet(options: WalletOptions): Promise<WalletInstan
     dataDir: options.dataDir,
     fileName: 'wallet.db',
     batching,
-    sqlite: (d) => ({ store: d.committed(createSqliteWalletStore(d.db)), ...sqliteProtocolStores(d) }),
-    postgres: async (pool) => ({ store: await createPostgresWalletStore(pool), ...(await postgresProtocolStores(pool)) }),
+    sqlite: (d) => ({ store: d.committed(createSqliteWalletStore(d.db)), cashier: d.committed(createSqliteCashierStore(d.db)), ...sqliteProtocolStores(d) }),
+    postgres: async (pool) => ({ store: await createPostgresWalletStore(pool), cashier: await createPostgresCashierStore(pool), ...(await postgresProtocolStores(pool)) }),
   });
   const { store, replayGuard } = storage.tables;
   const ledger = await openInstitutionLedger({ database, dataDir: options.dataDir, ledgerBatching: storage.ledgerBatching, now, setUp: openWalletAccounts, onFailure: () => storage.close() });
@@ -119,6 +123,9 @@ export async function createWallet(options: WalletOptions): Promise<WalletInstan
 
   const app = new Hono();
   mountPublicRoutes(app, { accounts, payments });
+  // The hosted cashier of online checkout (ADR 13): pays an acquirer's signed ticket through scan-to-pay.
+  const cashier = createCashier({ store, cashier: storage.tables.cashier, network, keys: options.keys, now, csrfKey: cashierCsrfKey(options.pseudonymSecret), payByScan: payments.payByScan });
+  mountCashierRoutes(app, { cashier, accounts, now });
   const server = { self: options.identity, keys: options.keys, replayGuard, now };
   mountProtocolRoutes(app, { server, networkId: options.network.peerId, payments });
   mountEnvelopeRoute(app, 'wallet', { ...server, archive: storage.tables.archive });
@@ -141,7 +148,7 @@ export async function createWallet(options: WalletOptions): Promise<WalletInstan
 
   return {
     app,
-    routeDocs: WALLET_ROUTE_DOCS,
+    routeDocs: [...WALLET_ROUTE_DOCS, ...CASHIER_ROUTE_DOCS],
     service: { ...accounts, ...payments },
     reconciliation,
     async resolveOpen() {

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { LOCALE_NAMES, LOCALE_TAGS, LOCALES, MESSAGE_KEYS, isMessageKey, negotiateLocale, translate, type MessageKey } from './i18n.ts';
+
+const placeholders = (text: string): string[] => [...text.matchAll(/\{([a-zA-Z]+)\}/g)].map((m) => m[1]!).sort();
+
+describe('the console in three languages', () => {
+  it('names each language in itself', () => {
+    assert.deepEqual(LOCALE_NAMES, { ko: '한국어', zh: '中文', en: 'English' });
+    assert.deepEqual(LOCALE_TAGS, { ko: 'ko', zh: 'zh-Hans', en: 'en' });
+  });
+
+  it('gives every message in every language the same placeholders as in English, and no empty one', () => {
+    const english = (key: MessageKey) => translate('en', key);
+    let checked = 0;
+    for (const key of MESSAGE_KEYS) {
+      for (const locale of LOCALES) {
+        const text = translate(locale, key);
+        assert.notEqual(text.trim(), '', `${locale} ${key} is empty`);
+        assert.deepEqual(placeholders(text), placeholders(english(key)), `${locale} ${key} has the placeholders of English`);
+        checked += 1;
+      }
+    }
+    assert.ok(checked > 400, `checked ${checked} messages`);
+  });
+
+  it('translates the words that differ, not only English copied', () => {
+    const untranslated = (locale: 'ko' | 'zh') => MESSAGE_KEYS.filter((key) => translate(locale, key) === translate('en', key));
+    // The product's name, and a status that reads the same (POS) in Korean.
+    assert.deepEqual(untranslated('ko'), ['app.name', 'pos.tabs']);
+    assert.deepEqual(untranslated('zh'), ['app.name']);
+  });
+
+  it('fills placeholders and leaves an unfilled one visible', () => {
+    assert.equal(translate('en', 'wallet.paidAt', { amount: '₩15,000', merchant: 'Myeongdong Cosmetics' }), 'Paid ₩15,000 at Myeongdong Cosmetics');
+    assert.equal(translate('ko', 'wallet.paidAt', { amount: '15,000원', merchant: '명동' }), '명동에서 15,000원 결제');
+    assert.equal(translate('zh', 'wallet.codeRefreshesIn', { seconds: 42 }), '42 秒后更新');
+    assert.equal(translate('en', 'wallet.hello'), 'Hello, {name}');
+  });
+
+  it('knows message keys built from data', () => {
+    assert.equal(isMessageKey('status.SUCCESS'), true);
+    assert.equal(isMessageKey('status.NOT_A_STATUS'), false);
+    assert.equal(isMessageKey('constructor'), false);
+  });
+
+  it('picks the language from ?lang=, then the cookie, then Accept-Language, then English', () => {
+    const table: [Parameters<typeof negotiateLocale>[0], string][] = [
+      [{ query: 'ko', cookie: 'zh', acceptLanguage: 'en' }, 'ko'],
+      [{ query: 'fr', cookie: 'zh', acceptLanguage: 'en' }, 'zh'],
+      [{ cookie: 'xx', acceptLanguage: 'zh-CN,zh;q=0.9,en;q=0.8' }, 'zh'],
+      [{ acceptLanguage: 'ko-KR' }, 'ko'],
+      [{ acceptLanguage: 'fr-FR, en;q=0.5, ko;q=0.7' }, 'ko'],
+      [{ acceptLanguage: 'ko;q=0, zh;q=0.1' }, 'zh'],
+      [{ acceptLanguage: 'de, fr' }, 'en'],
+      [{ acceptLanguage: '' }, 'en'],
+      [{}, 'en'],
+      [{ acceptLanguage: `${'x'.repeat(300)},ko` }, 'en'],
+    ];
+    for (const [input, expected] of table) assert.equal(negotiateLocale(input), expected, JSON.stringify(input));
+  });
+});
+

@@ -1,0 +1,240 @@
+/**
+ * The web console in a real browser (Debian's chromium, driven by
+ * playwright-core), through the whole journey of issue 6: a tourist tops up
+ * and pays in store twice (the POS charges the tourist's code; the tourist
+ * reads the POS's QR from a photo and pays it), the POS sees each payment
+ * live, the merchant refunds, the acquirer reviews a merchant, and the
+ * network operator finds the payments, closes the day's clearing cycle and
+ * settles it. Screenshots of every page go to test-artifacts/screenshots/.
+ *
+ * It needs /usr/bin/chromium (`apt-get install -y chromium`) and fails,
+ * saying so, without it: a console nobody tested in a browser is not tested.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { apiClient, seedDemo, startDari, type Dari, type DemoCredentials } from './support/dari.ts';
+import { writeDemoCredentials } from '../src/all-in-one/index.ts';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SCREENSHOTS_DIR = resolve(import.meta.dirname, '..', 'test-artifacts', 'screenshots');
+/** Longest the test waits for something to show on a page, in milliseconds (a bound, not a measurement). */
+const SHOW_TIMEOUT_MS = 15_000;
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 900 };
+
+/** The next 23:00 in Seoul (14:00 UTC) after `ms`, and the id of the clearing cycle it closes. */
+function nextCutOff(ms: number): { readonly atMs: number; readonly cycleId: string } {
+  const day = new Date(ms);
+  let atMs = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), 14, 0, 0);
+  if (atMs <= ms) atMs += 24 * 60 * 60 * 1000;
+  return { atMs, cycleId: `${new Date(atMs).toISOString().slice(0, 10)}T2300` };
+}
+
+describe('the web console in a browser: the in-store journey of issue 6', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dari-web-'));
+  // One clock for the three institutions: real time until the test moves it past the day's cut-off.
+  let offsetMs = 0;
+  const now = (): Date => new Date(Date.now() + offsetMs);
+  let dari: Dari;
+  let credentials: DemoCredentials;
+  let browser: Browser;
+  let phone: BrowserContext;
+  let desk: BrowserContext;
+  let wallet: Page;
+  let pos: Page;
+  const outside: string[] = [];
+  const pageErrors: string[] = [];
+
+  const watch = (page: Page): Page => {
+    page.on('request', (request) => {
+      const url = request.url();
+      if (!url.startsWith(dari.url) && !url.startsWith('data:') && !url.startsWith('blob:')) outside.push(url);
+    });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    return page;
+  };
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}.png`), fullPage: true });
+  const see = (page: Page, text: string | RegExp) => page.getByText(text).first().waitFor({ state: 'visible', timeout: SHOW_TIMEOUT_MS });
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM_PATH), `the browser tests need Debian's chromium at ${CHROMIUM_PATH}: run \`apt-get install -y chromium\` (as root), then the tests again`);
+    mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+    dari = await startDari({ dataDir, port: 0, version: 'test', resolveIntervalMs: null, peerTimeoutMs: 5_000, now });
+    credentials = await seedDemo(dari);
+    writeDemoCredentials(dataDir, credentials);
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'en-GB' });
+    desk = await browser.newContext({ viewport: DESKTOP, locale: 'en-GB' });
+    for (const context of [phone, desk]) context.setDefaultTimeout(SHOW_TIMEOUT_MS);
+  });
+  after(async () => {
+    await browser?.close();
+    await dari?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows the root page, which leads to each console, in three languages', async () => {
+    const page = watch(await desk.newPage());
+    await page.goto(`${dari.url}/`);
+    await see(page, 'Pick a console');
+    for (const name of ['Wallet app', 'Merchant POS', 'Acquirer back office', 'Network operations']) {
+      assert.equal(await page.getByRole('link', { name, exact: true }).count(), 1, `a link to ${name}`);
+    }
+    await shot(page, '01-root-en');
+    await page.getByRole('link', { name: '中文' }).click();
+    await see(page, '选择控制台');
+    assert.equal(await page.locator('html').getAttribute('lang'), 'zh-Hans');
+    await shot(page, '01-root-zh');
+    await page.getByRole('link', { name: '한국어' }).click();
+    await see(page, '콘솔 선택');
+    assert.equal(await page.locator('html').getAttribute('lang'), 'ko');
+    await shot(page, '01-root-ko');
+    await page.getByRole('link', { name: 'English' }).click();
+    await see(page, 'Pick a console');
+    await page.close();
+  });
+
+  it('lets the tourist sign in with the demo key and top up', async () => {
+    wallet = watch(await phone.newPage());
+    await wallet.goto(`${dari.url}/wallet`);
+    await wallet.getByRole('button', { name: 'Use the demo’s keys' }).click();
+    await see(wallet, 'Hello, Li Wei');
+    await see(wallet, 'CN¥2,000.00');
+    await wallet.getByRole('tab', { name: 'Top up' }).click();
+    await wallet.getByLabel('Amount in yuan (CNY)').fill('100.50');
+    await wallet.getByRole('button', { name: 'Top up from my card' }).click();
+    await see(wallet, 'Topped up CN¥100.50. Balance: CN¥2,100.50');
+    assert.equal(await wallet.getByTestId('balance').textContent(), 'CN¥2,100.50');
+    await shot(wallet, '02-wallet-topped-up');
+  });
+
+  it('charges the payment code the wallet shows, and both sides see it paid', async () => {
+    await wallet.getByRole('tab', { name: 'Pay' }).click();
+    const digits = wallet.locator('[data-code]');
+    await digits.waitFor({ timeout: SHOW_TIMEOUT_MS });
+    const code = await digits.getAttribute('data-code');
+    assert.match(code ?? '', /^2851[0-9]{14}$/);
+    assert.equal(await wallet.locator('svg.qr').getAttribute('data-payload'), code, 'the QR carries the code');
+    await shot(wallet, '03-wallet-payment-code');
+
+    pos = watch(await desk.newPage());
+    await pos.goto(`${dari.url}/pos`);
+    await pos.getByRole('button', { name: 'Use the demo’s keys' }).click();
+    await see(pos, /Myeongdong Cosmetics/);
+    await pos.getByLabel('Amount in won (KRW)').fill('15,000');
+    await pos.getByLabel('The customer’s payment code (18 digits)').fill(code!);
+    await pos.getByRole('button', { name: 'Read', exact: true }).click();
+    await see(pos, 'Paid ₩15,000 (customer charged CN¥78.85)');
+    await shot(pos, '04-pos-code-paid');
+    await see(wallet, 'Paid ₩15,000 at Myeongdong Cosmetics');
+    await shot(wallet, '05-wallet-paid-notice');
+  });
+
+  it("shows the POS's order QR, which the tourist reads from a photo and pays; the POS sees it live", async () => {
+    await pos.getByRole('button', { name: 'New sale' }).click();
+    await pos.getByLabel('Amount in won (KRW)').fill('38000');
+    await pos.getByRole('button', { name: 'Show a QR for this amount' }).click();
+    const qr = pos.locator('svg.qr');
+    await qr.waitFor({ timeout: SHOW_TIMEOUT_MS });
+    await see(pos, 'Waiting for payment');
+    await shot(pos, '06-pos-order-qr');
+    const photo = await qr.screenshot();
+
+    await wallet.getByRole('tab', { name: 'Scan' }).click();
+    await wallet.getByLabel('Read a photo of the code').setInputFiles({ name: 'order-qr.png', mimeType: 'image/png', buffer: photo });
+    await wallet.getByRole('heading', { name: 'Myeongdong Cosmetics' }).waitFor();
+    await shot(wallet, '07-wallet-confirm');
+    await wallet.getByRole('button', { name: 'Confirm and pay ₩38,000' }).click();
+    await see(wallet, 'Paid ₩38,000, charged CN¥199.74');
+    await shot(wallet, '08-wallet-paid-qr');
+    await see(pos, 'Paid ₩38,000 (customer charged CN¥199.74)');
+    await shot(pos, '09-pos-qr-paid');
+  });
+
+  // The online checkout step of the journey (pay at the demo shop, return to it) comes here.
+
+  it('refunds part of a payment at the POS; the tourist sees the refund, the POS its day', async () => {
+    await pos.getByLabel('Refund amount (KRW)').fill('5000');
+    await pos.getByRole('button', { name: 'Refund', exact: true }).click();
+    await see(pos, 'Refunded ₩5,000');
+    await shot(pos, '10-pos-refunded');
+    await pos.getByRole('tab', { name: 'Today' }).click();
+    const summary = pos.getByTestId('pos-summary');
+    await summary.waitFor({ timeout: SHOW_TIMEOUT_MS });
+    assert.deepEqual(
+      await summary.locator('dd').allTextContents(),
+      ['2', '₩53,000', '₩5,000', '₩48,000'],
+      'two payments, 15,000 + 38,000 won, 5,000 refunded',
+    );
+    await shot(pos, '11-pos-today');
+
+    await wallet.getByRole('tab', { name: 'History' }).click();
+    await see(wallet, 'Refund from Myeongdong Cosmetics');
+    await see(wallet, 'returned CN¥26.29');
+    await see(wallet, 'CN¥1,848.20');
+    assert.equal(await wallet.getByTestId('balance').textContent(), 'CN¥1,848.20', '2,100.50 − 78.85 − 199.74 + 26.29');
+    await shot(wallet, '12-wallet-history');
+    await wallet.goto(`${dari.url}/wallet?lang=ko`);
+    await see(wallet, '잔액');
+    await see(wallet, '1,848.20위안');
+    await shot(wallet, '13-wallet-ko');
+  });
+
+  it("reviews a merchant's application in the acquirer's back office", async () => {
+    await apiClient(dari.url).call('POST', '/acquirer/v1/merchants', {
+      token: credentials.acquirerOperatorKey,
+      body: { legalName: 'Gangnam Phone Repair', businessRegistrationNumber: '211-86-00017', mcc: '7622', address: '1 Teheran-ro', city: 'Seoul', settlementAccount: { bankCode: '004', accountNumber: '99887766554', holderName: 'Gangnam Phone Repair' } },
+    });
+    const page = watch(await desk.newPage());
+    await page.goto(`${dari.url}/acquirer`);
+    await page.getByRole('button', { name: 'Use the demo’s keys' }).click();
+    await see(page, 'Gangnam Phone Repair');
+    await shot(page, '14-acquirer-queue');
+    await page.getByLabel('Reason for rejecting Gangnam Phone Repair').fill('the registration certificate is unreadable');
+    await page.getByRole('button', { name: 'Reject' }).click();
+    await see(page, 'No merchant is waiting for review.');
+    await see(page, /the registration certificate is unreadable/);
+    await see(page, '₩48,000');
+    await shot(page, '15-acquirer-reviewed');
+    await page.close();
+  });
+
+  it('lets the network operator find the payments, close the cycle and settle it', async () => {
+    const page = watch(await desk.newPage());
+    await page.goto(`${dari.url}/network`);
+    await page.getByRole('button', { name: 'Use the demo’s keys' }).click();
+    const payments = page.locator('#payments-section tbody tr');
+    await see(page, '₩38,000');
+    assert.equal(await payments.count(), 2);
+    assert.ok((await page.locator('svg.chart rect.bar-rect').count()) >= 1, 'the volume chart has a bar');
+    const paymentId = (await payments.first().locator('td').nth(1).textContent()) ?? '';
+    await page.getByLabel('Find a payment by id').fill(paymentId);
+    await page.getByRole('button', { name: 'Find' }).click();
+    await see(page, '₩5,000');
+    await shot(page, '16-network-payments');
+
+    const cutOff = nextCutOff(now().getTime());
+    offsetMs = cutOff.atMs + 5_000 - Date.now();
+    await page.getByLabel('Cycle id (YYYY-MM-DDTHHMM)').fill(cutOff.cycleId);
+    await page.getByRole('button', { name: 'Close the cycle' }).click();
+    await see(page, `Settlement instructions of ${cutOff.cycleId}`);
+    await see(page, 'CN¥252.30');
+    await see(page, '₩48,000');
+    await page.getByLabel('Bank reference').first().fill('BOK-2026-0001');
+    await page.getByRole('button', { name: 'Confirm as paid' }).first().click();
+    await see(page, 'BOK-2026-0001');
+    await see(page, 'Settled');
+    await shot(page, '17-network-settled');
+    await page.close();
+  });
+
+  it('fetched nothing from anywhere but dari, and no page threw', () => {
+    assert.deepEqual(outside, []);
+    assert.deepEqual(pageErrors, []);
+  });
+});
