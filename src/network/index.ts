@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Hono } from 'hono';
 import { ledgerHealth, openInstitutionLedger, type Ledger, type LedgerHealth, type VerifyReport } from '../ledger/index.ts';
 import { BATCHING_DEFAULT, type Batching } from '../platform/batching.ts';
+import { openSqlite } from '../platform/db/sqlite.ts';
 import { openInstitutionStorage, type InstitutionEngine, type InstitutionStorage } from '../platform/db/institution.ts';
 import type { RouteDoc } from '../platform/http/contract.ts';
 import type { KeyDirectory, ReplayGuard } from '../platform/signing/index.ts';
@@ -135,8 +136,22 @@ export async function createNetwork(options: NetworkOptions): Promise<NetworkIns
       // recorded, then paid), and reads them by the thousand: straight from the connection, not
       // one group commit per read.
       // A large cycle's later half is cleared by a worker thread over the same files (clearing/close.ts).
-      const runStretch = sqliteStretchRunner({ networkDbPath: join(options.dataDir, NETWORK_DB_FILE), ledgerDbPath: join(options.dataDir, NETWORK_LEDGER_FILE) });
-      return { store: d.committed(store), clearingReads: store, clearingStore: d.committed(openClearingStore(d.db)), runStretch, ...sqliteMessageStores(d) };
+      const networkDbPath = join(options.dataDir, NETWORK_DB_FILE);
+      const runStretch = sqliteStretchRunner({ networkDbPath, ledgerDbPath: join(options.dataDir, NETWORK_LEDGER_FILE) });
+      // The files' chunks: written apart from the network's group commit, without an fsync each (ADR 16).
+      const chunkDb = openSqlite(networkDbPath, { synchronous: 'NORMAL' });
+      const tables: NetworkTables = {
+        store: d.committed(store),
+        clearingReads: store,
+        clearingStore: d.committed(openClearingStore(d.db)),
+        chunkStore: openClearingStore(chunkDb),
+        runStretch,
+        closeOwn: async () => {
+          chunkDb.close();
+        },
+        ...sqliteMessageStores(d),
+      };
+      return tables;
     },
     postgres: async (pool) => {
       const store = await createPostgresNetworkStore(pool);
@@ -150,6 +165,7 @@ export async function createNetwork(options: NetworkOptions): Promise<NetworkIns
   } catch (error) {
     // A pool left open would keep the process alive.
     await ledger.close();
+    await storage.tables.closeOwn?.();
     await storage.close();
     throw error;
   }
@@ -163,6 +179,10 @@ interface NetworkTables {
   readonly clearingStore: ClearingStore;
   /** Clears the later half of a large cycle on another thread; none where clearing runs on one (PostgreSQL, for now). */
   readonly runStretch?: StretchRunner;
+  /** Where a close writes its files' chunks, when not `clearingStore` (clearing/service.ts). */
+  readonly chunkStore?: Pick<ClearingStore, 'insertFileChunks' | 'segmentChunks'>;
+  /** Closes what these tables opened beside the institution's own connection or pool. */
+  readonly closeOwn?: () => Promise<void>;
   readonly replayGuard: ReplayGuard;
   readonly archive: EnvelopeArchive;
 }
@@ -218,6 +238,7 @@ async function wireNetwork(
     locks,
     now,
     ...(storage.tables.runStretch === undefined || options.clearingThreads === 1 ? {} : { runStretch: storage.tables.runStretch }),
+    ...(storage.tables.chunkStore === undefined ? {} : { chunkStore: storage.tables.chunkStore }),
   });
   const service = createNetworkService({ ...ctx, replayGuard });
   const app = new Hono();
@@ -241,6 +262,7 @@ async function wireNetwork(
     ledgerStatus: () => ledgerHealth(ledger),
     async close() {
       await ledger.close();
+      await storage.tables.closeOwn?.();
       await storage.close();
     },
   };

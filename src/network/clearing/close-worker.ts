@@ -31,7 +31,8 @@ export function sqliteStretchRunner(files: SqliteClearingFiles): StretchRunner {
 
 async function clearInWorker({ files, job }: WorkerInput): Promise<StretchResult> {
   const ledgerStore = openSqliteLedgerStore(files.ledgerDbPath, { readOnly: true });
-  const db = openSqlite(files.networkDbPath);
+  // Its chunks are made durable by the commit of their cycle, at FULL, on the network's connection (platform openSqlite).
+  const db = openSqlite(files.networkDbPath, { synchronous: 'NORMAL' });
   try {
     return await clearStretch({
       ledger: { streamTransfers: (query) => streamStoreTransfers(ledgerStore, query) },

@@ -60,6 +60,12 @@ export async function createClearingService(deps: {
   readonly ledger: Ledger;
   readonly store: NetworkStore;
   readonly clearingStore: ClearingStore;
+  /**
+   * Where a close writes its files' chunks and reads them back (`clearingStore`
+   * by default): on SQLite, a connection of its own that commits without an
+   * fsync each, the cycle's commit at FULL making them durable (ADR 16).
+   */
+  readonly chunkStore?: Pick<ClearingStore, 'insertFileChunks' | 'segmentChunks'>;
   readonly participants: ParticipantRegistry;
   readonly schedule: CycleSchedule;
   readonly locks: KeyedLock;
@@ -88,7 +94,7 @@ export async function createClearingService(deps: {
     const closed = await clearCycle({
       ledger,
       store: deps.store,
-      clearingStore,
+      clearingStore: deps.chunkStore ?? clearingStore,
       participants: deps.participants.all(),
       cycle,
       ...(deps.runStretch === undefined ? {} : { runStretch: deps.runStretch }),

@@ -17,7 +17,14 @@ export const SQLITE_PAGE_BYTES = 16_384;
 /** Page cache per connection, in KiB (SQLite's negative `cache_size` unit). */
 export const SQLITE_CACHE_KIB = 65_536;
 
-export function openSqlite(path: string, options: { readonly readonly?: boolean } = {}): SqliteDatabase {
+/**
+ * Opens a database file. `synchronous: 'NORMAL'` is for a connection whose
+ * commits need not each survive power loss on their own (WAL mode keeps the
+ * file uncorrupted either way, and a later commit at FULL on any connection
+ * makes everything before it in the log durable): the network's clearing
+ * writes its files' chunks so, and commits their cycle at FULL.
+ */
+export function openSqlite(path: string, options: { readonly readonly?: boolean; readonly synchronous?: 'FULL' | 'NORMAL' } = {}): SqliteDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { readonly: options.readonly ?? false });
   db.defaultSafeIntegers(true);
@@ -26,7 +33,7 @@ export function openSqlite(path: string, options: { readonly readonly?: boolean 
   // about a third faster than 4 KiB); it only takes effect on a new database.
   if (!options.readonly) db.pragma(`page_size = ${SQLITE_PAGE_BYTES}`);
   if (!options.readonly) db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
   db.pragma('temp_store = MEMORY');
