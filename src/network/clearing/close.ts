@@ -31,13 +31,13 @@
  * `sealCycleFiles`). The files are the same bytes whatever the cut.
  */
 import { createHash } from 'node:crypto';
-import { setImmediate } from 'node:timers/promises';
+import { setImmediate, setTimeout as delay } from 'node:timers/promises';
 import type { Ledger } from '../../ledger/index.ts';
 import type { Currency } from '../../money/index.ts';
 import type { NetworkStore } from '../store.ts';
 import type { Participant } from '../types.ts';
 import type { Cycle } from './cycles.ts';
-import { createSegmentFiles, sealCycleFiles, type SegmentFiles, type WrittenSegment } from './files.ts';
+import { createSegmentFiles, createSegmentHashing, sealCycleFiles, type SegmentFiles, type SegmentHashing, type WrittenSegment } from './files.ts';
 import { cancellationEntry, createPositionsAccumulator, paymentEntry, refundEntry, type ClearingEntry, type CyclePositions, type PositionSums, type PositionsAccumulator } from './positions.ts';
 import type { ClearingStore, StoredClearingFile, StoredInstruction } from './store.ts';
 import { cycleTransactions, NS_PER_MS, stretchOf, type CycleStretch, type CycleTransaction } from './transactions.ts';
@@ -144,12 +144,16 @@ export async function clearCycle(input: {
       }
     }
     const segments: (readonly WrittenSegment[])[] = [await files.finish()];
+    const hashing = new Map<number, SegmentHashing>();
     if (other !== null) {
-      const result = await other.result;
+      // This thread is usually done first: it hashes the other's segment as it is committed meanwhile.
+      const later = createSegmentHashing({ cycleId: cycle.id, participants, segment: 1, hashes: files.hashes, clearingStore: input.clearingStore });
+      hashing.set(1, later);
+      const result = await whileWaiting(other.result, () => later.step());
       segments.push(result.segments);
       accumulator.addSums(result.sums);
     }
-    const stored = await sealCycleFiles({ cycle, participants, segments, hashes: files.hashes, clearingStore: input.clearingStore });
+    const stored = await sealCycleFiles({ cycle, participants, segments, hashes: files.hashes, clearingStore: input.clearingStore, hashing });
     const positions = accumulator.finish();
     const instructions: StoredInstruction[] = positions.instructions.map((i) => ({
       instructionId: instructionIdOf(i.cycleId, i.participantId, i.amount.currency),
@@ -225,6 +229,26 @@ function cutOf(fromNs: bigint, readTo: bigint, toNs: bigint): bigint | null {
     if (cut > readTo && cut < toNs) return cut;
   }
   return null;
+}
+
+/** How long the waiting thread rests when the other has committed nothing new to hash. */
+const CATCH_UP_IDLE_MS = 20;
+
+/** `promise`'s outcome, running `step` meanwhile (resting `CATCH_UP_IDLE_MS` whenever a step found nothing to do). */
+async function whileWaiting<T>(promise: Promise<T>, step: () => Promise<number>): Promise<T> {
+  let settled = false;
+  const over = promise.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
+  while (!settled) {
+    if ((await step()) === 0) await Promise.race([over, delay(CATCH_UP_IDLE_MS)]);
+  }
+  return promise;
 }
 
 function merchantCurrenciesOf(participants: readonly Participant[]): Currency[] {

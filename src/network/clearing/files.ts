@@ -206,11 +206,57 @@ export function createSegmentFiles(input: {
 }
 
 /**
+ * Carries each file's checksum (`hashes`, the segments before this one
+ * hashed) through one later segment, reading its chunks back as they are
+ * committed: while another thread is still writing it, each `step` hashes
+ * what has been stored since the last (a file's chunks are stored in order),
+ * so that little is left once it is done.
+ */
+export interface SegmentHashing {
+  /** Hashes the chunks stored since the last step; the bytes hashed (0: nothing new). */
+  step(): Promise<number>;
+  /** Bytes of the participant's segment hashed so far. */
+  hashedBytes(participantId: string): number;
+}
+
+export function createSegmentHashing(input: {
+  readonly cycleId: string;
+  readonly participants: readonly Participant[];
+  readonly segment: number;
+  readonly hashes: ReadonlyMap<string, Hash>;
+  readonly clearingStore: Pick<ClearingStore, 'segmentChunks'>;
+}): SegmentHashing {
+  const progress = new Map(input.participants.map((p) => [p.participantId, { index: 0, bytes: 0 }]));
+  return {
+    async step() {
+      let hashed = 0;
+      for (const [participantId, done] of progress) {
+        const hash = input.hashes.get(participantId);
+        if (hash === undefined) throw new Error(`assertion failed: the first segment hashed ${participantId}'s file`);
+        for (;;) {
+          const chunks = await input.clearingStore.segmentChunks(input.cycleId, participantId, input.segment, done.index, SEGMENT_READ_CHUNKS);
+          for (const chunk of chunks) {
+            hash.update(chunk);
+            done.bytes += chunk.length;
+            hashed += chunk.length;
+          }
+          done.index += chunks.length;
+          if (chunks.length < SEGMENT_READ_CHUNKS) break;
+        }
+      }
+      return hashed;
+    },
+    hashedBytes: (participantId) => progress.get(participantId)?.bytes ?? 0,
+  };
+}
+
+/**
  * Ends every participant's file once all its segments are written: hashes
- * the segments after the first (reading them back), writes the TOTAL lines
- * and the TRAILER as a last segment of their own, and gives each file's
- * record, in participant order. `segments[s]` are segment s's written
- * segments, in participant order; `hashes` the first segment's checksums.
+ * the segments after the first (reading them back, from where `hashing`
+ * got to while they were written), writes the TOTAL lines and the TRAILER
+ * as a last segment of their own, and gives each file's record, in
+ * participant order. `segments[s]` are segment s's written segments, in
+ * participant order; `hashes` the first segment's checksums.
  */
 export async function sealCycleFiles(input: {
   readonly cycle: Cycle;
@@ -218,7 +264,17 @@ export async function sealCycleFiles(input: {
   readonly segments: readonly (readonly WrittenSegment[])[];
   readonly hashes: ReadonlyMap<string, Hash>;
   readonly clearingStore: Pick<ClearingStore, 'insertFileChunks' | 'segmentChunks'>;
+  /** Segment s's hashing begun while it was written (`hashing[s]`), if any. */
+  readonly hashing?: ReadonlyMap<number, SegmentHashing>;
 }): Promise<StoredClearingFile[]> {
+  for (let s = 1; s < input.segments.length; s += 1) {
+    const hashing = input.hashing?.get(s) ?? createSegmentHashing({ cycleId: input.cycle.id, participants: input.participants, segment: s, hashes: input.hashes, clearingStore: input.clearingStore });
+    while ((await hashing.step()) > 0);
+    for (const part of input.segments[s]!) {
+      const hashed = hashing.hashedBytes(part.participantId);
+      if (hashed !== part.byteCount) throw new Error(`assertion failed: segment ${s} of ${part.participantId}'s file is stored whole (${part.byteCount} bytes), read ${hashed}`);
+    }
+  }
   const { cycle } = input;
   const tailSegment = input.segments.length;
   const records: StoredClearingFile[] = [];
@@ -232,18 +288,6 @@ export async function sealCycleFiles(input: {
     });
     const hash = input.hashes.get(participantId);
     if (hash === undefined) throw new Error(`assertion failed: the first segment hashed ${participantId}'s file`);
-    for (let s = 1; s < parts.length; s += 1) {
-      let hashed = 0;
-      for (let index = 0; ; index += SEGMENT_READ_CHUNKS) {
-        const chunks = await input.clearingStore.segmentChunks(cycle.id, participantId, s, index, SEGMENT_READ_CHUNKS);
-        for (const chunk of chunks) {
-          hash.update(chunk);
-          hashed += chunk.length;
-        }
-        if (chunks.length < SEGMENT_READ_CHUNKS) break;
-      }
-      if (hashed !== parts[s]!.byteCount) throw new Error(`assertion failed: segment ${s} of ${participantId}'s file is stored whole (${parts[s]!.byteCount} bytes), read ${hashed}`);
-    }
     const detailCount = parts.reduce((n, part) => n + part.detailCount, 0);
     const totals = new Map<ClearingRecord['settlementAmount']['currency'], { debit: bigint; credit: bigint }>();
     for (const part of parts) {
