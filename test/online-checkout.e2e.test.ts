@@ -122,6 +122,10 @@ describe('online checkout across the shop, the acquirer, the network and the wal
     assert.ok(delivered.webhooks.some((w) => w.sessionId === sessionId && w.event === 'checkout.paid'), JSON.stringify(delivered));
     const order = dari.shop.getOrder(orderId);
     assert.equal(order?.status, 'PAID');
+    assert.equal(order?.notifiedEvent, 'checkout.paid');
+    const orderPage = await browse(`${dari.url}/shop/orders/${orderId}`);
+    assert.match(orderPage.html, /Received and verified: checkout\.paid/, "the shop's page says its webhook came");
+    assert.doesNotMatch(orderPage.html, /http-equiv="refresh"/, 'nothing left to wait for');
     const unsigned = await fetch(`${dari.url}/shop/webhooks`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Dari-Signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}` }, body: '{}' });
     assert.equal(unsigned.status, 401, 'the shop refuses a webhook it cannot verify');
 

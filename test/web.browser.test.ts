@@ -3,9 +3,14 @@
  * playwright-core), through the whole journey of issue 6: a tourist tops up
  * and pays in store twice (the POS charges the tourist's code; the tourist
  * reads the POS's QR from a photo and pays it), the POS sees each payment
- * live, the merchant refunds, the acquirer reviews a merchant, and the
- * network operator finds the payments, closes the day's clearing cycle and
- * settles it. Screenshots of every page go to test-artifacts/screenshots/.
+ * live, the tourist pays online at the demo shop (the wallet's hosted cashier
+ * on a phone, back to the shop, which the acquirer's signed webhook told),
+ * the merchant refunds and reads its day from the acquirer, the acquirer
+ * reviews a merchant and gives the shop's merchant a POS, whose day shows the
+ * online payment (and an error in Chinese), the network operator finds the
+ * payments, closes the day's clearing cycle with the online payment in it and
+ * settles it, and the acquirer's operator sends an undeliverable webhook
+ * again. Screenshots of every page go to test-artifacts/screenshots/.
  *
  * It needs /usr/bin/chromium (`apt-get install -y chromium`) and fails,
  * saying so, without it: a console nobody tested in a browser is not tested.
@@ -18,6 +23,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { apiClient, seedDemo, startDari, type Dari, type DemoCredentials } from './support/dari.ts';
 import { writeDemoCredentials } from '../src/all-in-one/index.ts';
+import { CHECKOUT_EXPIRY_GRACE_MS, WEBHOOK_ATTEMPTS_MAX, WEBHOOK_RETRY_DELAY_MS_MAX } from '../src/acquirer/index.ts';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -35,7 +41,7 @@ function nextCutOff(ms: number): { readonly atMs: number; readonly cycleId: stri
   return { atMs, cycleId: `${new Date(atMs).toISOString().slice(0, 10)}T2300` };
 }
 
-describe('the web console in a browser: the in-store journey of issue 6', () => {
+describe('the web console in a browser: the journey of issue 6, in store and online', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'dari-web-'));
   // One clock for the three institutions: real time until the test moves it past the day's cut-off.
   let offsetMs = 0;
@@ -47,6 +53,9 @@ describe('the web console in a browser: the in-store journey of issue 6', () => 
   let desk: BrowserContext;
   let wallet: Page;
   let pos: Page;
+  /** What the online step leaves for the later ones: the shop's payment at the acquirer, and the POS key the acquirer gives the shop's merchant. */
+  let onlinePaymentId = '';
+  let shopCounterKey = '';
   const outside: string[] = [];
   const pageErrors: string[] = [];
 
@@ -63,6 +72,8 @@ describe('the web console in a browser: the in-store journey of issue 6', () => 
 
   before(async () => {
     assert.ok(existsSync(CHROMIUM_PATH), `the browser tests need Debian's chromium at ${CHROMIUM_PATH}: run \`apt-get install -y chromium\` (as root), then the tests again`);
+    // Only this run's pages: a screenshot left from an earlier run (or an earlier numbering) would mislead.
+    rmSync(SCREENSHOTS_DIR, { recursive: true, force: true });
     mkdirSync(SCREENSHOTS_DIR, { recursive: true });
     dari = await startDari({ dataDir, port: 0, version: 'test', resolveIntervalMs: null, peerTimeoutMs: 5_000, now });
     credentials = await seedDemo(dari);
@@ -156,13 +167,37 @@ describe('the web console in a browser: the in-store journey of issue 6', () => 
     await shot(pos, '09-pos-qr-paid');
   });
 
-  // The online checkout step of the journey (pay at the demo shop, return to it) comes here.
+  it('pays online at the demo shop: the wallet’s cashier on the phone, back at the shop, which the signed webhook told', async () => {
+    const shop = watch(await phone.newPage());
+    await shop.goto(credentials.shop.url);
+    await see(shop, 'Ginseng first-care serum, 60 ml');
+    await shot(shop, '10-shop');
+    await shop.locator('li.item', { hasText: 'Ginseng first-care serum' }).getByRole('button', { name: 'Buy with dari wallet' }).click();
+    await shop.waitForURL(/\/wallet\/cashier\?ticket=/);
+    await see(shop, 'Hanbit Duty Free');
+    await see(shop, '₩39,000');
+    await see(shop, 'CN¥205.00');
+    const fits = await shop.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    assert.ok(fits, 'the cashier fits a 390 px phone without scrolling sideways');
+    await shot(shop, '11-cashier');
+    await shop.getByLabel('Phone number you signed up with').fill(credentials.tourist.phone);
+    await shop.getByLabel('Payment PIN (6 digits)').fill(credentials.tourist.pin);
+    await shop.getByRole('button', { name: 'Pay ₩39,000' }).click();
+    await shop.waitForURL(/\/shop\/return\?/);
+    await see(shop, 'Paid — thank you! Your order is confirmed.');
+    // The page looks again until the acquirer's webhook has come and verified.
+    await see(shop, 'Received and verified: checkout.paid');
+    onlinePaymentId = (await shop.locator('dd code').first().textContent()) ?? '';
+    assert.match(onlinePaymentId, /^AP[0-9a-f]{24}$/);
+    await shot(shop, '12-shop-paid');
+    await shop.close();
+  });
 
-  it('refunds part of a payment at the POS; the tourist sees the refund, the POS its day', async () => {
+  it('refunds part of a payment at the POS; the tourist sees the refund, the POS its day as the acquirer has it', async () => {
     await pos.getByLabel('Refund amount (KRW)').fill('5000');
     await pos.getByRole('button', { name: 'Refund', exact: true }).click();
     await see(pos, 'Refunded ₩5,000');
-    await shot(pos, '10-pos-refunded');
+    await shot(pos, '13-pos-refunded');
     await pos.getByRole('tab', { name: 'Today' }).click();
     const summary = pos.getByTestId('pos-summary');
     await summary.waitFor({ timeout: SHOW_TIMEOUT_MS });
@@ -171,21 +206,22 @@ describe('the web console in a browser: the in-store journey of issue 6', () => 
       ['2', '₩53,000', '₩5,000', '₩48,000'],
       'two payments, 15,000 + 38,000 won, 5,000 refunded',
     );
-    await shot(pos, '11-pos-today');
+    await shot(pos, '14-pos-today');
 
     await wallet.getByRole('tab', { name: 'History' }).click();
     await see(wallet, 'Refund from Myeongdong Cosmetics');
     await see(wallet, 'returned CN¥26.29');
-    await see(wallet, 'CN¥1,848.20');
-    assert.equal(await wallet.getByTestId('balance').textContent(), 'CN¥1,848.20', '2,100.50 − 78.85 − 199.74 + 26.29');
-    await shot(wallet, '12-wallet-history');
+    await see(wallet, 'Payment at Hanbit Duty Free');
+    await see(wallet, 'CN¥1,643.20');
+    assert.equal(await wallet.getByTestId('balance').textContent(), 'CN¥1,643.20', '2,100.50 − 78.85 − 199.74 − 205.00 (online) + 26.29');
+    await shot(wallet, '15-wallet-history');
     await wallet.goto(`${dari.url}/wallet?lang=ko`);
     await see(wallet, '잔액');
-    await see(wallet, '1,848.20위안');
-    await shot(wallet, '13-wallet-ko');
+    await see(wallet, '1,643.20위안');
+    await shot(wallet, '16-wallet-ko');
   });
 
-  it("reviews a merchant's application in the acquirer's back office", async () => {
+  it("reviews a merchant's application in the acquirer's back office, lists terminals and gives the shop's merchant a POS", async () => {
     await apiClient(dari.url).call('POST', '/acquirer/v1/merchants', {
       token: credentials.acquirerOperatorKey,
       body: { legalName: 'Gangnam Phone Repair', businessRegistrationNumber: '211-86-00017', mcc: '7622', address: '1 Teheran-ro', city: 'Seoul', settlementAccount: { bankCode: '004', accountNumber: '99887766554', holderName: 'Gangnam Phone Repair' } },
@@ -194,14 +230,54 @@ describe('the web console in a browser: the in-store journey of issue 6', () => 
     await page.goto(`${dari.url}/acquirer`);
     await page.getByRole('button', { name: 'Use the demo’s keys' }).click();
     await see(page, 'Gangnam Phone Repair');
-    await shot(page, '14-acquirer-queue');
+    await shot(page, '17-acquirer-queue');
     await page.getByLabel('Reason for rejecting Gangnam Phone Repair').fill('the registration certificate is unreadable');
     await page.getByRole('button', { name: 'Reject' }).click();
     await see(page, 'No merchant is waiting for review.');
     await see(page, /the registration certificate is unreadable/);
     await see(page, '₩48,000');
-    await shot(page, '15-acquirer-reviewed');
+    await see(page, '₩39,000');
+    const terminals = page.getByRole('list', { name: 'Terminals: Hanbit Duty Free' });
+    await terminals.getByText(credentials.shop.terminalId).waitFor();
+    assert.match((await terminals.textContent()) ?? '', /Online shop/);
+    await see(page, 'Every notification reached its shop.');
+    await shot(page, '18-acquirer-reviewed');
+
+    await page.getByLabel('Terminal label for Hanbit Duty Free').fill('Gate counter');
+    await page.locator('form', { has: page.getByLabel('Terminal label for Hanbit Duty Free') }).getByRole('button', { name: 'Add a terminal' }).click();
+    await see(page, /Its key, shown only now/);
+    shopCounterKey = (await page.getByTestId('terminal-key').textContent()) ?? '';
+    assert.ok(shopCounterKey.length >= 40, 'a terminal key is shown once');
+    await terminals.getByText('Gate counter').waitFor();
     await page.close();
+  });
+
+  it("shows the shop's merchant its day on every terminal, the online payment in it, and an API error in Chinese", async () => {
+    const counter = watch(await desk.newPage());
+    await counter.goto(`${dari.url}/pos`);
+    await counter.getByLabel('Terminal key').fill(shopCounterKey);
+    await counter.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await see(counter, /Hanbit Duty Free · Gate counter/);
+    await counter.getByRole('tab', { name: 'Today' }).click();
+    const summary = counter.getByTestId('pos-summary');
+    await summary.waitFor();
+    assert.deepEqual(await summary.locator('dd').allTextContents(), ['0', '₩0', '₩0', '₩0'], 'nothing on the new counter itself');
+    await counter.getByLabel('Every terminal').check();
+    await see(counter, credentials.shop.terminalId);
+    assert.deepEqual(await summary.locator('dd').allTextContents(), ['1', '₩39,000', '₩0', '₩39,000'], 'the online payment, on the shop’s terminal');
+    await shot(counter, '19-pos-merchant-day');
+
+    await counter.goto(`${dari.url}/pos?lang=zh`);
+    await counter.getByRole('tab', { name: '今日' }).click();
+    await counter.getByLabel('所有终端').check();
+    await see(counter, credentials.shop.terminalId);
+    await counter.getByLabel('退款金额（KRW）').fill('50000');
+    await counter.getByRole('button', { name: '退款', exact: true }).click();
+    await see(counter, '失败：退款金额超过该笔付款的剩余金额。');
+    await shot(counter, '20-pos-error-zh');
+    // The choice is remembered in a cookie: back to English for the consoles still to come.
+    await counter.goto(`${dari.url}/pos?lang=en`);
+    await counter.close();
   });
 
   it('lets the network operator find the payments, close the cycle and settle it', async () => {
@@ -210,26 +286,62 @@ describe('the web console in a browser: the in-store journey of issue 6', () => 
     await page.getByRole('button', { name: 'Use the demo’s keys' }).click();
     const payments = page.locator('#payments-section tbody tr');
     await see(page, '₩38,000');
-    assert.equal(await payments.count(), 2);
+    assert.equal(await payments.count(), 3, 'two in store, one online');
+    assert.equal(await payments.filter({ hasText: '₩39,000' }).count(), 1, 'the online payment');
     assert.ok((await page.locator('svg.chart rect.bar-rect').count()) >= 1, 'the volume chart has a bar');
-    const paymentId = (await payments.first().locator('td').nth(1).textContent()) ?? '';
+    const paymentId = (await payments.filter({ hasText: '₩38,000' }).locator('td').nth(1).textContent()) ?? '';
     await page.getByLabel('Find a payment by id').fill(paymentId);
     await page.getByRole('button', { name: 'Find' }).click();
     await see(page, '₩5,000');
-    await shot(page, '16-network-payments');
+    await shot(page, '21-network-payments');
 
     const cutOff = nextCutOff(now().getTime());
     offsetMs = cutOff.atMs + 5_000 - Date.now();
     await page.getByLabel('Cycle id (YYYY-MM-DDTHHMM)').fill(cutOff.cycleId);
     await page.getByRole('button', { name: 'Close the cycle' }).click();
     await see(page, `Settlement instructions of ${cutOff.cycleId}`);
-    await see(page, 'CN¥252.30');
-    await see(page, '₩48,000');
+    // 78.85 + 199.74 + 205.00 (online) − 26.29 yuan from the wallet; 15,000 + 38,000 + 39,000 (online) − 5,000 won to the acquirer.
+    await see(page, 'CN¥457.30');
+    await see(page, '₩87,000');
     await page.getByLabel('Bank reference').first().fill('BOK-2026-0001');
     await page.getByRole('button', { name: 'Confirm as paid' }).first().click();
     await see(page, 'BOK-2026-0001');
     await see(page, 'Settled');
-    await shot(page, '17-network-settled');
+    await shot(page, '22-network-settled');
+    await page.close();
+  });
+
+  it("lists a shop's undeliverable webhook in the back office, and sends it again", async () => {
+    const api = apiClient(dari.url);
+    // A second web shop of the same merchant, on the new counter's key, whose notify URL refuses it: the demo shop checks the signature under its own secret.
+    await api.call('POST', '/acquirer/v1/checkout/webhook-secret', { token: shopCounterKey });
+    const session = await api.call<{ sessionId: string }>('POST', '/acquirer/v1/checkout/sessions', {
+      token: shopCounterKey,
+      body: { orderId: 'never-paid-1', amount: { currency: 'KRW', value: '12000' }, returnUrl: `${dari.url}/shop/`, notifyUrl: `${dari.url}/shop/webhooks`, expiresInSeconds: 60 },
+    });
+    // Nobody pays; past its expiry the session's webhook is queued, then refused at every attempt, an hour apart at most.
+    offsetMs += 60_000 + CHECKOUT_EXPIRY_GRACE_MS + 1_000;
+    for (let attempt = 1; attempt <= WEBHOOK_ATTEMPTS_MAX; attempt++) {
+      await dari.acquirer.resolveOpen();
+      offsetMs += WEBHOOK_RETRY_DELAY_MS_MAX;
+    }
+    const failed = await api.call<{ webhooks: { deliveryId: string; sessionId: string; attempts: number }[] }>('GET', '/acquirer/v1/webhooks', { token: credentials.acquirerOperatorKey });
+    assert.deepEqual(failed.webhooks.map((w) => [w.sessionId, w.attempts]), [[session.sessionId, WEBHOOK_ATTEMPTS_MAX]]);
+    const deliveryId = failed.webhooks[0]!.deliveryId;
+
+    const page = watch(await desk.newPage());
+    await page.goto(`${dari.url}/acquirer`);
+    await page.getByRole('button', { name: 'Use the demo’s keys' }).click();
+    const row = page.locator('#webhooks-section tbody tr', { hasText: deliveryId });
+    await row.waitFor();
+    assert.match((await row.textContent()) ?? '', /checkout\.expired.*HTTP 401/);
+    await shot(page, '23-acquirer-webhooks');
+    await page.getByRole('button', { name: `Send notification ${deliveryId} again` }).click();
+    await see(page, `Notification ${deliveryId} sent again; the shop answered HTTP 401.`);
+    await see(page, 'Every notification reached its shop.');
+    const again = await api.call<{ state: string; attempts: number }>('GET', `/acquirer/v1/webhooks/${deliveryId}`, { token: credentials.acquirerOperatorKey });
+    assert.deepEqual([again.state, again.attempts], ['pending', 1], 'queued again with a fresh count, its first attempt made');
+    await shot(page, '24-acquirer-webhook-resent');
     await page.close();
   });
 

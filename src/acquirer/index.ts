@@ -36,6 +36,10 @@ import { ACQUIRER_ROUTE_DOCS, mountAcquirerRoutes } from './routes.ts';
 import { createAcquirerService, merchantWireOf, type AcquirerService } from './service.ts';
 import { createSqliteAcquirerStore } from './store.ts';
 import { createPostgresAcquirerStore } from './store-postgres.ts';
+import { REPORT_ROUTE_DOCS, mountReportRoutes } from './reports-routes.ts';
+import { createReportsService } from './reports-service.ts';
+import { createSqliteReportsStore } from './reports-store.ts';
+import { createPostgresReportsStore } from './reports-store-postgres.ts';
 
 export { parseBusinessRegistrationNumber, formatBusinessRegistrationNumber, businessRegistrationCheckDigit, type BusinessRegistrationNumber } from '../platform/business-registration-number.ts';
 export { PAYMENT_AMOUNT_MAX_KRW, type AcquirerService, type OrderStatus } from './service.ts';
@@ -54,6 +58,7 @@ export { CHECKOUT_SESSION_TTL_SECONDS_DEFAULT, CHECKOUT_SESSION_TTL_SECONDS_MAX,
 export { CHECKOUT_EXPIRY_GRACE_MS, type CheckoutService } from './checkout-service.ts';
 export { WEBHOOK_ATTEMPTS_MAX, WEBHOOK_RETRY_BASE_MS, WEBHOOK_RETRY_DELAY_MS_MAX, WEBHOOK_TIMEOUT_MS, webhookRetryDelayMs } from './checkout-webhooks.ts';
 export type { CheckoutSessionId, WebhookDelivery, WebhookEvent, WebhookState } from './checkout-store.ts';
+export { DAY_PAYMENTS_PER_PAGE_MAX, TERMINALS_PER_PAGE_MAX } from './reports-contract.ts';
 
 /**
  * Where the acquirer keeps its tables, its replay guard, its envelope
@@ -131,8 +136,8 @@ export async function createAcquirer(options: AcquirerOptions): Promise<Acquirer
     dataDir: options.dataDir,
     fileName: 'acquirer.db',
     batching,
-    sqlite: (d) => ({ store: d.committed(createSqliteAcquirerStore(d.db)), payoutStore: d.committed(createSqlitePayoutStore(d.db)), checkout: d.committed(createSqliteCheckoutStore(d.db)), ...sqliteProtocolStores(d) }),
-    postgres: async (pool) => ({ store: await createPostgresAcquirerStore(pool), payoutStore: await createPostgresPayoutStore(pool), checkout: await createPostgresCheckoutStore(pool), ...(await postgresProtocolStores(pool)) }),
+    sqlite: (d) => ({ store: d.committed(createSqliteAcquirerStore(d.db)), payoutStore: d.committed(createSqlitePayoutStore(d.db)), checkout: d.committed(createSqliteCheckoutStore(d.db)), reports: d.committed(createSqliteReportsStore(d.db)), ...sqliteProtocolStores(d) }),
+    postgres: async (pool) => ({ store: await createPostgresAcquirerStore(pool), payoutStore: await createPostgresPayoutStore(pool), checkout: await createPostgresCheckoutStore(pool), reports: await createPostgresReportsStore(pool), ...(await postgresProtocolStores(pool)) }),
   });
   const { store, replayGuard } = storage.tables;
   const ledger = await openInstitutionLedger({ database, dataDir: options.dataDir, ledgerBatching: storage.ledgerBatching, now, setUp: (l) => ensureAccounts(l, []), onFailure: () => storage.close() });
@@ -194,10 +199,11 @@ export async function createAcquirer(options: AcquirerOptions): Promise<Acquirer
   });
   mountAcquirerRoutes(app, { service, payouts, handlers, events, protocol: server, reconciliation, settlement });
   mountCheckoutRoutes(app, { service, checkout });
+  mountReportRoutes(app, { service, reports: createReportsService({ store, reports: storage.tables.reports, now }) });
   mountEnvelopeRoute(app, 'acquirer', { ...server, archive: storage.tables.archive });
   return {
     app,
-    routeDocs: [...ACQUIRER_ROUTE_DOCS, ...CHECKOUT_ROUTE_DOCS],
+    routeDocs: [...ACQUIRER_ROUTE_DOCS, ...CHECKOUT_ROUTE_DOCS, ...REPORT_ROUTE_DOCS],
     service,
     payouts,
     reconciliation,

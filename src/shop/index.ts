@@ -146,7 +146,10 @@ export function createShop(options: ShopOptions): ShopInstance {
     // A delivery processed before is acknowledged again and not applied twice.
     if (!store.firstDelivery(deliveryId, now().toISOString())) return c.body(null, 204);
     const order = store.getOrder(event.data.orderId);
-    if (order !== null && (order.sessionId === null || order.sessionId === event.data.sessionId)) apply(order.orderId, event.data);
+    if (order !== null && (order.sessionId === null || order.sessionId === event.data.sessionId)) {
+      apply(order.orderId, event.data);
+      store.noteWebhook(order.orderId, event.type, now().toISOString());
+    }
     return c.body(null, 204);
   });
 

@@ -72,7 +72,8 @@ const STATUS_TEXT: Record<ShopOrder['status'], string> = {
 };
 
 export function orderPage(order: ShopOrder, item: CatalogItem | undefined, note: string | null): string {
-  const waiting = order.status === 'AWAITING_PAYMENT';
+  // Paid as the acquirer answered the shop's question, but its signed webhook not in yet: keep looking until it is.
+  const waiting = order.status === 'AWAITING_PAYMENT' || (order.status === 'PAID' && order.notifiedAt === null);
   return layout(
     `Order ${order.orderId}`,
     `<h1>Order ${escape(order.orderId)}</h1>
@@ -83,6 +84,7 @@ ${note === null ? '' : `<p>${escape(note)}</p>`}
 <dt>Amount</dt><dd>${escape(won(order.amountKrw))}</dd>
 ${order.paymentId === null ? '' : `<dt>Payment</dt><dd><code>${escape(order.paymentId)}</code></dd>`}
 ${order.paidAt === null ? '' : `<dt>Paid at</dt><dd>${escape(order.paidAt)}</dd>`}
+<dt>Acquirer's webhook</dt><dd class="webhook">${order.notifiedAt === null ? 'Not received yet' : `Received and verified: ${escape(order.notifiedEvent ?? '')} at ${escape(order.notifiedAt)}`}</dd>
 </dl>
 <p><a href="/shop/">Back to the shop</a></p>`,
     waiting ? { refreshSeconds: 3 } : {},

@@ -17,6 +17,9 @@ export interface ShopOrder {
   readonly paymentId: string | null;
   readonly createdAt: string;
   readonly paidAt: string | null;
+  /** The latest signed webhook about the order that verified, and when it arrived: proof the acquirer told the shop itself. */
+  readonly notifiedEvent: string | null;
+  readonly notifiedAt: string | null;
 }
 
 export interface ShopCredentials {
@@ -54,6 +57,15 @@ CREATE TABLE shop_webhooks (
 );
 `,
   },
+  {
+    module: 'shop',
+    version: 2,
+    name: 'the latest verified webhook of each order',
+    sql: `
+ALTER TABLE shop_orders ADD COLUMN notified_event TEXT;
+ALTER TABLE shop_orders ADD COLUMN notified_at TEXT;
+`,
+  },
 ];
 
 interface OrderRow {
@@ -65,6 +77,8 @@ interface OrderRow {
   payment_id: string | null;
   created_at: string;
   paid_at: string | null;
+  notified_event: string | null;
+  notified_at: string | null;
 }
 
 const toOrder = (r: OrderRow): ShopOrder => ({
@@ -76,6 +90,8 @@ const toOrder = (r: OrderRow): ShopOrder => ({
   paymentId: r.payment_id,
   createdAt: r.created_at,
   paidAt: r.paid_at,
+  notifiedEvent: r.notified_event,
+  notifiedAt: r.notified_at,
 });
 
 export function openShopStore(path: string) {
@@ -109,6 +125,10 @@ export function openShopStore(path: string) {
         prepareCached(db, `UPDATE shop_orders SET status = 'EXPIRED' WHERE order_id = ? AND status = 'AWAITING_PAYMENT'`).run(orderId);
       }
       return read(orderId);
+    },
+    /** Notes the verified webhook that just told the shop about the order. */
+    noteWebhook(orderId: string, event: string, at: string): void {
+      prepareCached(db, 'UPDATE shop_orders SET notified_event = ?, notified_at = ? WHERE order_id = ?').run(event, at, orderId);
     },
     /** Records a webhook delivery; false when it was processed before. */
     firstDelivery(deliveryId: string, at: string): boolean {

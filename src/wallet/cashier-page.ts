@@ -148,7 +148,7 @@ function layout(locale: CashierLocale, title: string, languageLinks: (l: Cashier
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${escapeHtml(title)}</title>
 <link rel="stylesheet" href="${CASHIER_CSS_PATH}">
 </head>

@@ -40,7 +40,9 @@ function securityHeaders(c: Context, returnUrl: string | null): void {
   c.header('Content-Security-Policy', `default-src 'none'; style-src 'self'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`);
   c.header('X-Frame-Options', 'DENY');
   c.header('X-Content-Type-Options', 'nosniff');
-  c.header('Referrer-Policy', 'no-referrer');
+  // same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with the form's POST, which the
+  // origin check below must refuse; same-origin still sends the shop (another origin) no referrer, so no ticket.
+  c.header('Referrer-Policy', 'same-origin');
   c.header('Cache-Control', 'no-store');
 }
 

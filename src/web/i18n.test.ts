@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LOCALE_NAMES, LOCALE_TAGS, LOCALES, MESSAGE_KEYS, isMessageKey, negotiateLocale, translate, type MessageKey } from './i18n.ts';
+import { LOCALE_NAMES, LOCALE_TAGS, LOCALES, MESSAGE_KEYS, apiErrorText, isMessageKey, negotiateLocale, translate, type MessageKey } from './i18n.ts';
 
 const placeholders = (text: string): string[] => [...text.matchAll(/\{([a-zA-Z]+)\}/g)].map((m) => m[1]!).sort();
 
@@ -42,6 +42,19 @@ describe('the console in three languages', () => {
     assert.equal(isMessageKey('status.SUCCESS'), true);
     assert.equal(isMessageKey('status.NOT_A_STATUS'), false);
     assert.equal(isMessageKey('constructor'), false);
+  });
+
+  it("says an API error in the page's language where its code is known, else in the API's own words", () => {
+    const refused = { code: 'REFUND_EXCEEDS_PAYMENT', message: 'only 33000 KRW of the payment remains to refund' };
+    assert.equal(apiErrorText('en', refused), 'The refund is more than what remains of the payment.');
+    assert.equal(apiErrorText('ko', refused), '환불 금액이 결제의 남은 금액보다 큽니다.');
+    assert.equal(apiErrorText('zh', refused), '退款金额超过该笔付款的剩余金额。');
+    const unknown = { code: 'SOMETHING_NEW', message: 'a code the console has not met' };
+    for (const locale of LOCALES) assert.equal(apiErrorText(locale, unknown), unknown.message);
+    assert.equal(apiErrorText('ko', { code: 'constructor', message: 'not a code' }), 'not a code');
+    const codes = MESSAGE_KEYS.filter((key) => key.startsWith('error.'));
+    assert.ok(codes.length >= 30, `${codes.length} codes in the table`);
+    for (const key of codes) assert.match(key, /^error\.[A-Z][A-Z_]+$/, 'keys are error.<CODE>, as the APIs spell codes');
   });
 
   it('picks the language from ?lang=, then the cookie, then Accept-Language, then English', () => {

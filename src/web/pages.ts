@@ -96,6 +96,7 @@ export function rootPage(locale: Locale): string {
 <h2 id="pick">${t('root.pick')}</h2>
 <ul class="cards">${cards}</ul>
 <p class="note">${t('root.demo')}</p>
+<p class="shop">${t('root.shop')} <a href="/shop/">${t('root.shopLink')} →</a></p>
 <p class="links"><a href="/openapi.json">${t('root.api')}</a> · <a href="/health">${t('root.health')}</a></p>
 </section>`,
   });

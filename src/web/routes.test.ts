@@ -28,6 +28,7 @@ describe('the console pages and assets', () => {
       assert.match(html, new RegExp(`<html lang="${lang}"`));
       assert.ok(html.includes(heading), `${lang}: ${heading}`);
       for (const path of ['/wallet', '/pos', '/acquirer', '/network']) assert.ok(html.includes(`href="${path}"`), `${lang}: links ${path}`);
+      assert.ok(html.includes('href="/shop/"'), `${lang}: links the demo shop (online checkout)`);
       for (const name of ['한국어', '中文', 'English']) assert.ok(html.includes(`>${name}</a>`), `${lang}: the switch names ${name}`);
       assert.match(html, /aria-current="true"/);
       assert.deepEqual(absoluteUrls(html), [], 'nothing from another host');

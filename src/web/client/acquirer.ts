@@ -1,20 +1,25 @@
 /// <reference lib="dom" />
 /**
  * The acquirer's back office: the onboarding queue (approve, or reject with
- * a reason), merchants with what is owed to each and new terminals, payouts
- * and their runs, and reconciliation against the network's clearing files.
- * It uses the acquirer's operator API with the operator's key.
+ * a reason), merchants with what is owed to each, their terminals and new
+ * ones, payouts and their runs, reconciliation against the network's
+ * clearing files, and the shops' webhooks that could not be delivered (sent
+ * again from here). It uses the acquirer's operator API with the operator's key.
  */
 import type { WireAmount } from '../money-format.ts';
 import { call, type Session } from './api.ts';
-import { announce, appRoot, badge, dateTime, field, h, money, notice, show, t } from './dom.ts';
+import { announce, appRoot, badge, dateTime, field, h, money, notice, show, t, failure } from './dom.ts';
 import { signOut, start } from './sign-in.ts';
 import { table } from './table.ts';
 
 /** Pages of merchants read at most (100 each): the queue and the list of a demo-sized acquirer. */
 const MERCHANT_PAGES_MAX = 10;
-/** Merchants whose balance is read for the list. */
+/** Merchants whose balance and terminals are read for the list. */
 const BALANCES_READ_MAX = 50;
+/** Terminals listed per merchant (one page of the API). */
+const TERMINALS_LISTED_MAX = 100;
+/** Undeliverable webhooks listed (one page of the API). */
+const WEBHOOKS_LISTED_MAX = 100;
 const PAYOUTS_LISTED = 50;
 const RECONCILIATIONS_LISTED = 20;
 
@@ -37,6 +42,20 @@ interface Payout {
   readonly net: WireAmount;
   readonly fee: WireAmount;
   readonly amount: WireAmount;
+}
+interface TerminalItem {
+  readonly terminalId: string;
+  readonly label: string;
+}
+interface WebhookDelivery {
+  readonly deliveryId: string;
+  readonly sessionId: string;
+  readonly event: string;
+  readonly state: 'pending' | 'delivered' | 'failed';
+  readonly attempts: number;
+  readonly nextAttemptAt?: string;
+  readonly lastError?: string;
+  readonly updatedAt: string;
 }
 interface ReconciliationRun {
   readonly cycleId: string;
@@ -70,15 +89,16 @@ function backOffice(session: Session): void {
   const merchants = h('div');
   const payouts = h('div');
   const runs = h('div');
+  const webhooks = h('div');
   const status = h('div', { 'aria-live': 'polite' });
-  const fail = (target: HTMLElement, message: string) => show(target, notice('error', t('common.error', { message })));
+  const fail = (target: HTMLElement, error: { readonly code: string; readonly message: string }) => show(target, notice('error', failure(error)));
 
-  const readMerchants = async (): Promise<Merchant[] | string> => {
+  const readMerchants = async (): Promise<Merchant[] | { readonly code: string; readonly message: string }> => {
     const all: Merchant[] = [];
     let after: string | null = null;
     for (let page = 0; page < MERCHANT_PAGES_MAX; page += 1) {
       const answer: Awaited<ReturnType<typeof call<{ merchants: Merchant[]; nextAfter: string | null }>>> = await call('GET', `/acquirer/v1/merchants?limit=100${after === null ? '' : `&after=${encodeURIComponent(after)}`}`, { key });
-      if (!answer.ok) return answer.message;
+      if (!answer.ok) return answer;
       all.push(...answer.body.merchants);
       after = answer.body.nextAfter;
       if (after === null) break;
@@ -88,7 +108,7 @@ function backOffice(session: Session): void {
 
   const loadMerchants = async (): Promise<void> => {
     const all = await readMerchants();
-    if (typeof all === 'string') return fail(queue, all);
+    if (!Array.isArray(all)) return fail(queue, all);
     const pending = all.filter((m) => m.status === 'pending');
     show(queue, pending.length === 0 ? h('p', null, t('acquirer.noPending')) : table([t('acquirer.legalName'), t('acquirer.brn'), t('acquirer.city'), 'MCC', t('common.time'), ''], pending.map((m) => [m.legalName, m.businessRegistrationNumber, m.city, m.mcc, dateTime(m.createdAt), reviewActions(m)])));
     const reviewed = all.filter((m) => m.status !== 'pending');
@@ -98,11 +118,19 @@ function backOffice(session: Session): void {
         return answer.ok ? money(answer.body.payable) : '';
       }),
     );
+    const terminals = await Promise.all(
+      reviewed.slice(0, BALANCES_READ_MAX).map(async (m): Promise<HTMLElement | string> => {
+        if (m.status !== 'approved') return '';
+        const answer = await call<{ terminals: TerminalItem[] }>('GET', `/acquirer/v1/merchants/${encodeURIComponent(m.merchantId)}/terminals?limit=${TERMINALS_LISTED_MAX}`, { key });
+        if (!answer.ok) return failure(answer);
+        return h('ul', { class: 'terminals', 'aria-label': `${t('acquirer.terminals')}: ${m.legalName}` }, answer.body.terminals.map((x) => h('li', null, `${x.label} `, h('code', null, x.terminalId))));
+      }),
+    );
     show(
       merchants,
       table(
-        [t('common.id'), t('acquirer.legalName'), t('acquirer.brn'), t('acquirer.city'), t('common.status'), t('acquirer.mdr'), t('acquirer.payable'), t('acquirer.addTerminal')],
-        reviewed.map((m, i) => [m.merchantId, m.legalName, m.businessRegistrationNumber, m.city, m.reason === undefined ? badge(m.status) : h('span', null, badge(m.status), ` ${m.reason}`), percent(m.mdrBps), owed[i] ?? '', m.status === 'approved' ? terminalForm(m) : '']),
+        [t('common.id'), t('acquirer.legalName'), t('acquirer.brn'), t('acquirer.city'), t('common.status'), t('acquirer.mdr'), t('acquirer.payable'), t('acquirer.terminals'), t('acquirer.addTerminal')],
+        reviewed.map((m, i) => [m.merchantId, m.legalName, m.businessRegistrationNumber, m.city, m.reason === undefined ? badge(m.status) : h('span', null, badge(m.status), ` ${m.reason}`), percent(m.mdrBps), owed[i] ?? '', terminals[i] ?? '', m.status === 'approved' ? terminalForm(m) : '']),
         { numeric: [5, 6] },
       ),
     );
@@ -121,7 +149,7 @@ function backOffice(session: Session): void {
   };
   const review = async (m: Merchant, action: 'approve' | 'reject', body: object): Promise<void> => {
     const answer = await call<{ status: string }>('POST', `/acquirer/v1/merchants/${encodeURIComponent(m.merchantId)}/${action}`, { key, body });
-    if (!answer.ok) return fail(status, answer.message);
+    if (!answer.ok) return fail(status, answer);
     const message = `${m.legalName}: ${t(answer.body.status === 'approved' ? 'status.approved' : 'status.rejected')}`;
     show(status, notice('ok', message));
     announce(message);
@@ -134,10 +162,11 @@ function backOffice(session: Session): void {
       event.preventDefault();
       if (label.input.value.trim() === '') return label.input.focus();
       void call<{ terminalId: string; terminalKey: string }>('POST', `/acquirer/v1/merchants/${encodeURIComponent(m.merchantId)}/terminals`, { key, body: { label: label.input.value.trim() } }).then((answer) => {
-        if (!answer.ok) return fail(status, answer.message);
+        if (!answer.ok) return fail(status, answer);
         // The key is shown once: the acquirer keeps only its hash.
-        show(status, h('p', { class: 'notice notice-ok', role: 'status' }, t('acquirer.terminalCreated', { terminalId: answer.body.terminalId }), ' ', h('code', { class: 'secret' }, answer.body.terminalKey)));
+        show(status, h('p', { class: 'notice notice-ok', role: 'status' }, t('acquirer.terminalCreated', { terminalId: answer.body.terminalId }), ' ', h('code', { class: 'secret', 'data-testid': 'terminal-key' }, answer.body.terminalKey)));
         label.input.value = '';
+        void loadMerchants();
       });
     });
     return form;
@@ -145,7 +174,7 @@ function backOffice(session: Session): void {
 
   const loadPayouts = async (): Promise<void> => {
     const answer = await call<{ payouts: Payout[] }>('GET', `/acquirer/v1/payouts?limit=${PAYOUTS_LISTED}`, { key });
-    if (!answer.ok) return fail(payouts, answer.message);
+    if (!answer.ok) return fail(payouts, answer);
     show(payouts, table([t('common.id'), t('acquirer.businessDay'), t('common.merchant'), t('common.status'), t('acquirer.net'), t('acquirer.fee'), t('common.amount')], answer.body.payouts.map((p) => [p.payoutId, p.businessDay, p.merchantId, badge(p.state), money(p.net), money(p.fee), money(p.amount)]), { numeric: [4, 5, 6] }));
   };
   const day = field({ label: t('acquirer.businessDay'), name: 'business-day', type: 'date', required: true });
@@ -153,7 +182,7 @@ function backOffice(session: Session): void {
   runForm.addEventListener('submit', (event) => {
     event.preventDefault();
     void call<{ businessDay: string; payouts: Payout[] }>('POST', '/acquirer/v1/payout-runs', { key, body: { businessDay: day.input.value } }).then((answer) => {
-      if (!answer.ok) return fail(status, answer.message);
+      if (!answer.ok) return fail(status, answer);
       show(status, notice('ok', t('acquirer.payoutRan', { day: answer.body.businessDay, count: answer.body.payouts.length })));
       void loadPayouts();
     });
@@ -161,7 +190,7 @@ function backOffice(session: Session): void {
 
   const loadRuns = async (): Promise<void> => {
     const answer = await call<{ runs: ReconciliationRun[] }>('GET', `/acquirer/v1/reconciliations?limit=${RECONCILIATIONS_LISTED}`, { key });
-    if (!answer.ok) return fail(runs, answer.message);
+    if (!answer.ok) return fail(runs, answer);
     show(runs, table([t('acquirer.cycle'), t('acquirer.ranAt'), t('common.status')], answer.body.runs.map((r) => [r.cycleId, dateTime(r.ranAt), h('span', { class: `badge badge-${r.clean ? 'success' : 'fail'}` }, r.clean ? t('acquirer.clean') : t('acquirer.differences'))])));
   };
   const cycle = field({ label: t('acquirer.cycleIdLabel'), name: 'reconcile-cycle', pattern: '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{4}', required: true });
@@ -169,11 +198,44 @@ function backOffice(session: Session): void {
   reconcileForm.addEventListener('submit', (event) => {
     event.preventDefault();
     void call<{ cycleId: string; clean: boolean }>('POST', '/acquirer/v1/reconciliations', { key, body: { cycleId: cycle.input.value.trim() } }).then((answer) => {
-      if (!answer.ok) return fail(status, answer.message);
+      if (!answer.ok) return fail(status, answer);
       show(status, notice(answer.body.clean ? 'ok' : 'error', `${answer.body.cycleId}: ${answer.body.clean ? t('acquirer.clean') : t('acquirer.differences')}`));
       void loadRuns();
     });
   });
+
+  const loadWebhooks = async (): Promise<void> => {
+    const answer = await call<{ webhooks: WebhookDelivery[] }>('GET', `/acquirer/v1/webhooks?state=failed&limit=${WEBHOOKS_LISTED_MAX}`, { key });
+    if (!answer.ok) return fail(webhooks, answer);
+    if (answer.body.webhooks.length === 0) return show(webhooks, h('p', null, t('acquirer.webhooksNone')));
+    show(
+      webhooks,
+      table(
+        [t('common.id'), t('acquirer.webhookEvent'), t('acquirer.webhookSession'), t('acquirer.webhookAttempts'), t('acquirer.webhookLastError'), t('common.time'), ''],
+        answer.body.webhooks.map((w) => [w.deliveryId, w.event, w.sessionId, String(w.attempts), w.lastError ?? '', dateTime(w.updatedAt), resendButton(w)]),
+        { numeric: [3] },
+      ),
+    );
+  };
+  const resendButton = (w: WebhookDelivery): HTMLElement => {
+    const button = h('button', { type: 'button', class: 'secondary', 'aria-label': t('acquirer.resendOne', { id: w.deliveryId }) }, t('acquirer.resend'));
+    button.addEventListener('click', () => {
+      button.disabled = true;
+      void call<WebhookDelivery>('POST', `/acquirer/v1/webhooks/${encodeURIComponent(w.deliveryId)}/resend`, { key }).then((answer) => {
+        button.disabled = false;
+        if (!answer.ok) return fail(status, answer);
+        const sent = answer.body;
+        const message =
+          sent.state === 'delivered'
+            ? t('acquirer.resentDelivered', { id: sent.deliveryId })
+            : t('acquirer.resentPending', { id: sent.deliveryId, error: sent.lastError ?? '', time: sent.nextAttemptAt === undefined ? '' : dateTime(sent.nextAttemptAt) });
+        show(status, notice(sent.state === 'delivered' ? 'ok' : 'info', message));
+        announce(message);
+        void loadWebhooks();
+      });
+    });
+    return button;
+  };
 
   show(
     appRoot(),
@@ -183,6 +245,7 @@ function backOffice(session: Session): void {
     section('merchants', t('acquirer.merchants'), merchants),
     section('payouts', t('acquirer.payouts'), runForm, payouts),
     section('reconciliation', t('acquirer.reconciliation'), reconcileForm, runs),
+    section('webhooks', t('acquirer.webhooks'), h('p', { class: 'hint' }, t('acquirer.webhooksNote')), h('button', { type: 'button', class: 'secondary', onclick: () => void loadWebhooks() }, t('common.refresh')), webhooks),
   );
-  void Promise.all([loadMerchants(), loadPayouts(), loadRuns()]);
+  void Promise.all([loadMerchants(), loadPayouts(), loadRuns(), loadWebhooks()]);
 }

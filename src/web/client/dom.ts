@@ -5,7 +5,7 @@
  * language, amounts in it, and a polite live region for screen readers.
  * No framework: each console redraws a section by replacing its children.
  */
-import { isLocale, isMessageKey, LOCALE_DEFAULT, translate, type Locale, type MessageKey } from '../i18n.ts';
+import { apiErrorText, isLocale, isMessageKey, LOCALE_DEFAULT, translate, type Locale, type MessageKey } from '../i18n.ts';
 import type { MoneyError } from '../../money/index.ts';
 import { formatMoney, type WireAmount } from '../money-format.ts';
 
@@ -51,6 +51,11 @@ export function t(key: MessageKey, params: Readonly<Record<string, string | numb
 export function statusText(status: string): string {
   const key = `status.${status}`;
   return isMessageKey(key) ? t(key) : status;
+}
+
+/** "Failed: …" with an API error in the page's language where its code is known, else the API's message. */
+export function failure(error: { readonly code: string; readonly message: string }): string {
+  return t('common.error', { message: apiErrorText(locale, error) });
 }
 
 export function money(amount: WireAmount): string {

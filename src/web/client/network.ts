@@ -7,7 +7,7 @@
 import { bars, volumeBuckets, type VolumeBucket } from '../chart.ts';
 import type { WireAmount } from '../money-format.ts';
 import { call, type Session } from './api.ts';
-import { announce, appRoot, badge, dateTime, field, h, money, notice, show, t } from './dom.ts';
+import { announce, appRoot, badge, dateTime, field, h, money, notice, show, t, failure } from './dom.ts';
 import { signOut, start } from './sign-in.ts';
 import { table } from './table.ts';
 
@@ -88,29 +88,29 @@ function operations(session: Session): void {
   const cycles = h('div');
   const cycleDetail = h('div', { 'aria-live': 'polite' });
 
-  const fail = (target: HTMLElement, message: string) => show(target, notice('error', t('common.error', { message })));
+  const fail = (target: HTMLElement, error: { readonly code: string; readonly message: string }) => show(target, notice('error', failure(error)));
 
   const loadParticipants = async (): Promise<void> => {
     const answer = await call<{ participants: Participant[] }>('GET', '/network/v1/participants', { key });
-    if (!answer.ok) return fail(participants, answer.message);
+    if (!answer.ok) return fail(participants, answer);
     show(participants, table([t('common.id'), t('network.role'), t('network.name'), t('network.currency'), t('network.prefix'), t('common.time')], answer.body.participants.map((p) => [p.participantId, p.role, p.name, p.currency, p.codePrefix ?? p.merchantIdPrefix ?? '', dateTime(p.registeredAt)])));
   };
   const loadRates = async (): Promise<void> => {
     const answer = await call<{ fxRates: FxRate[] }>('GET', '/network/v1/fx-rates', { key });
-    if (!answer.ok) return fail(rates, answer.message);
+    if (!answer.ok) return fail(rates, answer);
     show(rates, table([t('network.pair'), t('network.rate'), t('network.validFrom')], answer.body.fxRates.map((r) => [`1 ${r.baseCurrency} = ${r.rate} ${r.quoteCurrency}`, r.rate, dateTime(r.validFrom)]), { numeric: [1] }));
   };
   const loadPayments = async (status: string): Promise<void> => {
     const query = `limit=${PAYMENTS_READ_MAX}${status === '' ? '' : `&status=${encodeURIComponent(status)}`}`;
     const answer = await call<{ payments: NetworkPayment[] }>('GET', `/network/v1/payments?${query}`, { key });
-    if (!answer.ok) return fail(payments, answer.message);
+    if (!answer.ok) return fail(payments, answer);
     const list = answer.body.payments;
     show(payments, paymentsTable(list.slice(0, PAYMENTS_LISTED)));
     if (status === '') drawChart(chart, list);
   };
   const findPayment = async (paymentId: string): Promise<void> => {
     const answer = await call<NetworkPayment>('GET', `/network/v1/payments/${encodeURIComponent(paymentId)}`, { key });
-    if (!answer.ok) return fail(found, answer.message);
+    if (!answer.ok) return fail(found, answer);
     const p = answer.body;
     show(
       found,
@@ -121,7 +121,7 @@ function operations(session: Session): void {
   };
   const loadCycles = async (): Promise<void> => {
     const answer = await call<{ cycles: CycleSummary[] }>('GET', `/network/v1/clearing/cycles?limit=${CYCLES_LISTED}`, { key });
-    if (!answer.ok) return fail(cycles, answer.message);
+    if (!answer.ok) return fail(cycles, answer);
     show(
       cycles,
       table(
@@ -133,7 +133,7 @@ function operations(session: Session): void {
   };
   const openCycle = async (cycleId: string): Promise<void> => {
     const answer = await call<Cycle>('GET', `/network/v1/clearing/cycles/${encodeURIComponent(cycleId)}`, { key });
-    if (!answer.ok) return fail(cycleDetail, answer.message);
+    if (!answer.ok) return fail(cycleDetail, answer);
     showCycle(answer.body);
   };
   const showCycle = (cycle: Cycle): void => {
@@ -143,7 +143,7 @@ function operations(session: Session): void {
       confirm.addEventListener('submit', (event) => {
         event.preventDefault();
         void call('POST', `/network/v1/settlement/instructions/${encodeURIComponent(i.instructionId)}/confirm`, { key, body: { reference: reference.input.value.trim() } }).then((answer) => {
-          if (!answer.ok) return fail(cycleDetail, answer.message);
+          if (!answer.ok) return fail(cycleDetail, answer);
           announce(t('status.settled'));
           void openCycle(cycle.cycleId);
         });
@@ -167,7 +167,7 @@ function operations(session: Session): void {
   closeForm.addEventListener('submit', (event) => {
     event.preventDefault();
     void call<Cycle>('POST', `/network/v1/clearing/cycles/${encodeURIComponent(closeField.input.value.trim())}/close`, { key }).then((answer) => {
-      if (!answer.ok) return fail(cycleDetail, answer.message);
+      if (!answer.ok) return fail(cycleDetail, answer);
       announce(t('network.closed', { cycleId: answer.body.cycleId }));
       showCycle(answer.body);
       void loadCycles();

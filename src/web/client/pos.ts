@@ -2,20 +2,21 @@
 /**
  * The merchant's POS: charge an amount by showing a dynamic QR or by the
  * customer's payment code, follow the payment live (the acquirer's event
- * stream), refund it, and see today's journal of this terminal. It uses the
- * acquirer's public API with the terminal's key.
+ * stream), refund it, and see today's summary of this terminal or of every
+ * terminal of its merchant, as the acquirer has it. It uses the acquirer's
+ * public API with the terminal's key.
  */
 import { moneyInputValue, parseMoneyInput, sumWire, type WireAmount } from '../money-format.ts';
 import { call, followEvents, type Session } from './api.ts';
-import { announce, appRoot, badge, moneyErrorText, doneBadge, dateTime, field, h, money, notice, requestId, show, statusText, t, tabs } from './dom.ts';
+import { announce, appRoot, badge, moneyErrorText, doneBadge, dateTime, field, h, money, notice, requestId, show, statusText, t, tabs, failure } from './dom.ts';
 import { qrSvg } from './qr.ts';
 import { scanner } from './scan.ts';
 import { signOut, start } from './sign-in.ts';
 
 /** How often an order is read while the customer has not paid yet, in milliseconds. */
 const ORDER_POLL_MS = 1_000;
-/** Payments kept in one day's journal of a terminal. */
-const JOURNAL_ITEMS_MAX = 500;
+/** Payments listed in one day's summary (one page of the acquirer's API); the totals always cover the whole day. */
+const DAY_PAYMENTS_LISTED_MAX = 100;
 
 interface Refund {
   readonly refundId: string;
@@ -29,6 +30,7 @@ interface Payment {
   readonly payAmount?: WireAmount;
   readonly paidAt?: string;
   readonly createdAt: string;
+  readonly terminalId?: string | null;
   readonly refunds?: readonly Refund[];
 }
 interface Order {
@@ -53,30 +55,8 @@ start({
   onSignedIn: pos,
 });
 
-/** This terminal's payment ids of today (Seoul), kept in this browser: a till's journal. */
-function journal(session: Session): { ids(): string[]; add(paymentId: string): void } {
-  const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Seoul', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
-  const storageKey = `dari.pos.journal.${session.label}.${day}`;
-  const ids = (): string[] => {
-    try {
-      const value = JSON.parse(localStorage.getItem(storageKey) ?? '[]') as unknown;
-      return Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : [];
-    } catch {
-      return [];
-    }
-  };
-  return {
-    ids,
-    add(paymentId) {
-      const now = ids().filter((id) => id !== paymentId);
-      localStorage.setItem(storageKey, JSON.stringify([paymentId, ...now].slice(0, JOURNAL_ITEMS_MAX)));
-    },
-  };
-}
-
 function pos(session: Session): void {
   const panel = h('section', { id: 'panel', role: 'tabpanel', class: 'panel', tabindex: '0' });
-  const book = journal(session);
   let leave: () => void = () => undefined;
   const tabBar = tabs({
     label: t('pos.tabs'),
@@ -87,7 +67,7 @@ function pos(session: Session): void {
     onSelect: (id) => {
       leave();
       panel.setAttribute('aria-labelledby', `tab-${id}`);
-      leave = id === 'charge' ? chargeView(session, panel, book) : todayView(session, panel, book);
+      leave = id === 'charge' ? chargeView(session, panel) : todayView(session, panel);
     },
   });
   show(
@@ -99,7 +79,7 @@ function pos(session: Session): void {
   tabBar.select('charge');
 }
 
-function chargeView(session: Session, panel: HTMLElement, book: ReturnType<typeof journal>): () => void {
+function chargeView(session: Session, panel: HTMLElement): () => void {
   const key = session.key;
   const stage = h('div', { class: 'stage' });
   const status = h('div');
@@ -119,7 +99,7 @@ function chargeView(session: Session, panel: HTMLElement, book: ReturnType<typeo
     if (value === null) return;
     show(status);
     void call<Order>('POST', '/acquirer/v1/orders', { key, body: { paymentRequestId: requestId('web-order'), amount: value } }).then((answer) => {
-      if (!answer.ok) return show(status, notice('error', t('common.error', { message: answer.message })));
+      if (!answer.ok) return show(status, notice('error', failure(answer)));
       waitForOrder(answer.body);
     });
   });
@@ -150,13 +130,12 @@ function chargeView(session: Session, panel: HTMLElement, book: ReturnType<typeo
     show(stage, h('p', { 'aria-live': 'polite' }, badge('PROCESSING')));
     void call<Payment & { error?: unknown }>('POST', '/acquirer/v1/payments', { key, body: { paymentRequestId: id, amount: value, paymentCode: paymentCode.replace(/\s+/g, '') } }).then((answer) => {
       if (answer.ok) return followPayment(answer.body.paymentId);
-      show(stage, notice('error', t('common.error', { message: answer.message })));
+      show(stage, notice('error', failure(answer)));
     });
   };
 
   /** The payment's status now and as it changes, from the acquirer's stream; then its result and refund form. */
   const followPayment = (paymentId: string): void => {
-    book.add(paymentId);
     const live = h('p', { class: 'live', 'aria-live': 'polite' }, badge('PROCESSING'));
     show(stage, h('h3', null, t('pos.live')), live);
     void followEvents(`/acquirer/v1/payments/${encodeURIComponent(paymentId)}/events`, key, (event, data) => {
@@ -169,7 +148,7 @@ function chargeView(session: Session, panel: HTMLElement, book: ReturnType<typeo
 
   const showResult = async (paymentId: string): Promise<void> => {
     const answer = await call<Payment>('GET', `/acquirer/v1/payments/${encodeURIComponent(paymentId)}`, { key });
-    if (!answer.ok) return show(stage, notice('error', t('common.error', { message: answer.message })));
+    if (!answer.ok) return show(stage, notice('error', failure(answer)));
     const payment = answer.body;
     const message = payment.status === 'SUCCESS' && payment.payAmount !== undefined ? t('pos.paidBy', { amount: money(payment.amount), payAmount: money(payment.payAmount) }) : statusText(payment.status);
     announce(message);
@@ -218,7 +197,7 @@ function refundForm(key: string, payment: Payment, done: () => void): HTMLElemen
     submit.disabled = true;
     void call<Refund>('POST', `/acquirer/v1/payments/${encodeURIComponent(payment.paymentId)}/refunds`, { key, body: { refundRequestId: id, amount: parsed.value } }).then((answer) => {
       submit.disabled = false;
-      if (!answer.ok) return show(status, notice('error', t('common.error', { message: answer.message })));
+      if (!answer.ok) return show(status, notice('error', failure(answer)));
       announce(t('pos.refunded', { amount: money(answer.body.amount) }));
       done();
     });
@@ -226,45 +205,69 @@ function refundForm(key: string, payment: Payment, done: () => void): HTMLElemen
   return form;
 }
 
-function todayView(session: Session, panel: HTMLElement, book: ReturnType<typeof journal>): () => void {
+interface Tally {
+  readonly count: number;
+  readonly amount: WireAmount;
+}
+interface DayActivity {
+  readonly businessDay: string;
+  readonly summary: { readonly payments: Tally; readonly refunds: Tally; readonly cancellations: Tally; readonly net: WireAmount; readonly shortfall?: WireAmount };
+  readonly payments: readonly Payment[];
+}
+
+/** Today as the acquirer has it: the day's totals and its payments, of this terminal or of every terminal of the merchant. */
+function todayView(session: Session, panel: HTMLElement): () => void {
   const key = session.key;
   const body = h('div', null, h('p', null, t('common.loading')));
+  const heading = h('h2', null, t('pos.summary'));
+  let scope: 'terminal' | 'merchant' = 'terminal';
   const load = async (): Promise<void> => {
-    const payments: Payment[] = [];
-    for (const id of book.ids()) {
-      const answer = await call<Payment>('GET', `/acquirer/v1/payments/${encodeURIComponent(id)}`, { key });
-      if (answer.ok) payments.push(answer.body);
-    }
-    const paid = payments.filter((p) => p.status === 'SUCCESS');
-    const refunds = paid.flatMap((p) => (p.refunds ?? []).filter((r) => r.status === 'SUCCESS').map((r) => r.amount));
-    const sales = sumWire(paid.map((p) => p.amount), 'KRW') ?? { currency: 'KRW', value: '0' };
-    const refunded = sumWire(refunds, 'KRW') ?? { currency: 'KRW', value: '0' };
-    const net = { currency: 'KRW', value: (BigInt(sales.value) - BigInt(refunded.value)).toString() };
+    const answer = await call<DayActivity>('GET', `/acquirer/v1/terminal/activity?scope=${scope}&limit=${DAY_PAYMENTS_LISTED_MAX}`, { key });
+    if (!answer.ok) return show(body, notice('error', failure(answer)));
+    const { summary, payments, businessDay } = answer.body;
+    heading.textContent = t(scope === 'terminal' ? 'pos.summary' : 'pos.summaryMerchant');
     const rows = payments.map((p) =>
       h(
         'tr',
         null,
         h('td', null, dateTime(p.paidAt ?? p.createdAt)),
+        scope === 'merchant' ? h('td', null, p.terminalId ?? '') : null,
         h('td', { class: 'num' }, money(p.amount)),
         h('td', null, badge(p.status)),
         h('td', null, (p.refunds ?? []).map((r) => h('div', null, money(r.amount), ' ', doneBadge(r.status)))),
         h('td', null, p.status === 'SUCCESS' ? refundForm(key, p, () => void load()) : null),
       ),
     );
+    const headers = [t('common.time'), ...(scope === 'merchant' ? [t('pos.terminal')] : []), t('common.amount'), t('common.status'), t('pos.refunds'), t('pos.refund')];
     show(
       body,
-      h('dl', { class: 'summary', 'data-testid': 'pos-summary' }, summaryItem(t('pos.summaryCount'), String(paid.length)), summaryItem(t('pos.sales'), money(sales)), summaryItem(t('pos.refunds'), money(refunded)), summaryItem(t('pos.net'), money(net))),
-      h('p', { class: 'hint' }, t('pos.journalNote')),
+      h(
+        'dl',
+        { class: 'summary', 'data-testid': 'pos-summary' },
+        summaryItem(t('pos.summaryCount'), String(summary.payments.count)),
+        summaryItem(t('pos.sales'), money(summary.payments.amount)),
+        summaryItem(t('pos.refunds'), money(summary.refunds.amount)),
+        summary.cancellations.count === 0 ? null : summaryItem(t('pos.cancellations'), money(summary.cancellations.amount)),
+        summaryItem(t('pos.net'), money(summary.net)),
+        summary.shortfall === undefined ? null : summaryItem(t('pos.shortfall'), money(summary.shortfall)),
+      ),
+      h('p', { class: 'hint' }, t('pos.dayNote', { day: businessDay })),
       rows.length === 0
         ? h('p', null, t('common.none'))
-        : h(
-            'div',
-            { class: 'table-wrap' },
-            h('table', null, h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('common.time')), h('th', { scope: 'col', class: 'num' }, t('common.amount')), h('th', { scope: 'col' }, t('common.status')), h('th', { scope: 'col' }, t('pos.refunds')), h('th', { scope: 'col' }, t('pos.refund')))), h('tbody', null, rows)),
-          ),
+        : h('div', { class: 'table-wrap' }, h('table', null, h('thead', null, h('tr', null, headers.map((title) => h('th', { scope: 'col', class: title === t('common.amount') ? 'num' : undefined }, title)))), h('tbody', null, rows))),
     );
   };
-  show(panel, h('h2', null, t('pos.summary')), h('button', { type: 'button', class: 'secondary', onclick: () => void load() }, t('common.refresh')), body);
+  const choice = (value: 'terminal' | 'merchant', label: string): HTMLElement => {
+    const id = `scope-${value}`;
+    const input = h('input', { type: 'radio', id, name: 'scope', value, checked: value === scope });
+    input.addEventListener('change', () => {
+      scope = value;
+      void load();
+    });
+    return h('span', { class: 'choice' }, input, h('label', { for: id }, label));
+  };
+  const scopes = h('fieldset', { class: 'scope' }, h('legend', null, t('pos.scope')), choice('terminal', t('pos.scopeTerminal')), ' ', choice('merchant', t('pos.scopeMerchant')));
+  show(panel, heading, scopes, h('button', { type: 'button', class: 'secondary', onclick: () => void load() }, t('common.refresh')), body);
   void load();
   return () => undefined;
 }

@@ -6,7 +6,7 @@
  */
 import type { MessageKey } from '../i18n.ts';
 import { clearSession, demoKey, loadSession, saveSession, type Answer, type Session } from './api.ts';
-import { appRoot, field, h, notice, show, t } from './dom.ts';
+import { appRoot, field, h, notice, show, t, failure } from './dom.ts';
 
 export interface SignInOptions {
   readonly role: string;
@@ -40,7 +40,7 @@ function signInForm(options: SignInOptions): void {
     const checked = await options.check(value);
     submit.disabled = false;
     if (!checked.ok) {
-      show(status, notice('error', checked.status === 401 || checked.status === 403 ? t('common.rejected') : checked.status === 0 ? t('common.offline') : t('common.error', { message: checked.message })));
+      show(status, notice('error', checked.status === 401 || checked.status === 403 ? t('common.rejected') : checked.status === 0 ? t('common.offline') : failure(checked)));
       key.input.focus();
       return;
     }
@@ -62,7 +62,7 @@ function signInForm(options: SignInOptions): void {
         onclick: () =>
           void demoKey(options.role).then((answer) => {
             if (answer.ok) void accept(answer.body.key);
-            else show(status, notice('error', t('common.error', { message: answer.message })));
+            else show(status, notice('error', failure(answer)));
           }),
       }, t('common.useDemo'))
     : null;

@@ -8,7 +8,7 @@
 import type { WireAmount } from '../money-format.ts';
 import { parseMoneyInput } from '../money-format.ts';
 import { call, type Session } from './api.ts';
-import { announce, appRoot, badge, moneyErrorText, doneBadge, dateTime, field, h, money, notice, requestId, show, t, tabs } from './dom.ts';
+import { announce, appRoot, badge, moneyErrorText, doneBadge, dateTime, field, h, money, notice, requestId, show, t, tabs, failure } from './dom.ts';
 import { qrSvg } from './qr.ts';
 import { scanner } from './scan.ts';
 import { signOut, start } from './sign-in.ts';
@@ -118,7 +118,7 @@ function payView(key: string, panel: HTMLElement, refreshBalance: () => Promise<
   const issue = async (): Promise<void> => {
     const answer = await call<{ code: string; expiresAt: string }>('POST', '/wallet/v1/payment-codes', { key });
     if (stopped) return;
-    if (!answer.ok) return show(codeBox, notice('error', t('common.error', { message: answer.message })));
+    if (!answer.ok) return show(codeBox, notice('error', failure(answer)));
     const { code, expiresAt } = answer.body;
     expiresAtMs = Date.parse(expiresAt);
     const digits = code.replace(/(\d{4})(?=\d)/g, '$1 ');
@@ -174,7 +174,7 @@ function scanView(key: string, panel: HTMLElement, refreshBalance: () => Promise
 
   const read = async (qrPayload: string): Promise<void> => {
     const answer = await call<Scan>('POST', '/wallet/v1/scans', { key, body: { qrPayload } });
-    if (!answer.ok) return show(result, notice('error', t('common.error', { message: answer.message })));
+    if (!answer.ok) return show(result, notice('error', failure(answer)));
     confirmForm(qrPayload, answer.body);
   };
 
@@ -206,7 +206,7 @@ function scanView(key: string, panel: HTMLElement, refreshBalance: () => Promise
       void call<MpmAnswer>('POST', '/wallet/v1/payments', { key, body: { requestId: id, qrPayload, ...(amount === undefined ? {} : { amount }) } }).then((paid) => {
         if (!paid.ok) {
           submit.disabled = false;
-          return show(status, notice('error', t('common.error', { message: paid.message })));
+          return show(status, notice('error', failure(paid)));
         }
         const message =
           paid.body.status === 'SUCCESS' && paid.body.paymentAmount !== undefined && paid.body.payAmount !== undefined
@@ -238,7 +238,7 @@ function topupView(key: string, panel: HTMLElement, refreshBalance: () => Promis
     submit.disabled = true;
     void call<{ amount: WireAmount; balance: WireAmount }>('POST', '/wallet/v1/topups', { key, body: { requestId: id, amount: parsed.value } }).then((answer) => {
       submit.disabled = false;
-      if (!answer.ok) return show(status, notice('error', t('common.error', { message: answer.message })));
+      if (!answer.ok) return show(status, notice('error', failure(answer)));
       id = requestId('web-topup');
       amount.input.value = '';
       const message = t('wallet.toppedUp', { amount: money(answer.body.amount), balance: money(answer.body.balance) });
@@ -259,7 +259,7 @@ function historyView(key: string, panel: HTMLElement): () => void {
   const load = async (): Promise<void> => {
     const query = `limit=${HISTORY_PAGE_ITEMS}${before === null ? '' : `&before=${encodeURIComponent(before)}`}`;
     const answer = await call<Transactions>('GET', `/wallet/v1/transactions?${query}`, { key });
-    if (!answer.ok) return show(list, h('li', null, notice('error', t('common.error', { message: answer.message }))));
+    if (!answer.ok) return show(list, h('li', null, notice('error', failure(answer))));
     if (before === null && answer.body.items.length === 0) show(list, h('li', { class: 'hint' }, t('common.none')));
     for (const item of answer.body.items) list.append(historyItem(item));
     before = answer.body.nextBefore;
