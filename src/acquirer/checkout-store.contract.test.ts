@@ -8,15 +8,9 @@
  * refusing bad rows.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createSqliteGroupCommit, groupCommitted } from '../platform/db/group-commit.ts';
-import { createPostgresPool } from '../platform/db/postgres.ts';
-import { openSqlite } from '../platform/db/sqlite.ts';
-import { createTestDatabase } from '../platform/testing/postgres.ts';
+import { storeTestEngines } from '../platform/testing/store-engines.ts';
 import type { BusinessRegistrationNumber } from '../platform/business-registration-number.ts';
 import { createSqliteCheckoutStore, type CheckoutSession, type CheckoutSessionId, type CheckoutStore } from './checkout-store.ts';
 import { createPostgresCheckoutStore } from './checkout-store-postgres.ts';
@@ -34,48 +28,11 @@ interface Opened {
   close(): Promise<void>;
 }
 
-const ENGINES: readonly { readonly name: string; open(): Promise<Opened> }[] = [
-  {
-    name: 'SQLite',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'dari-checkout-store-'));
-      const db = openSqlite(join(dir, 'acquirer.db'));
-      return { store: createSqliteAcquirerStore(db), checkout: createSqliteCheckoutStore(db), close: async () => (db.close(), rmSync(dir, { recursive: true, force: true })) };
-    },
-  },
-  {
-    name: 'SQLite, group-committed',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'dari-checkout-store-'));
-      const db = openSqlite(join(dir, 'acquirer.db'));
-      const group = createSqliteGroupCommit(db);
-      return {
-        store: groupCommitted(createSqliteAcquirerStore(db), group),
-        checkout: groupCommitted(createSqliteCheckoutStore(db), group),
-        close: async () => {
-          await group.flush();
-          db.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    async open() {
-      const database = await createTestDatabase();
-      const pool = createPostgresPool(database.url, { connectionsMax: 8 });
-      return {
-        store: await createPostgresAcquirerStore(pool),
-        checkout: await createPostgresCheckoutStore(pool),
-        close: async () => {
-          await pool.end();
-          await database.drop();
-        },
-      };
-    },
-  },
-];
+const ENGINES = storeTestEngines<Omit<Opened, 'close'>>({
+  name: 'checkout-store',
+  sqlite: (db, committed) => ({ store: committed(createSqliteAcquirerStore(db)), checkout: committed(createSqliteCheckoutStore(db)) }),
+  postgres: async (pool) => ({ store: await createPostgresAcquirerStore(pool), checkout: await createPostgresCheckoutStore(pool) }),
+});
 
 let sequence = 0;
 const next = (prefix: string) => `${prefix}${String(++sequence).padStart(6, '0')}`;

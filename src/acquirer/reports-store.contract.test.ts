@@ -7,15 +7,9 @@
  * refunds, paged across equal instants, an unknown cursor an empty page.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createSqliteGroupCommit, groupCommitted } from '../platform/db/group-commit.ts';
-import { createPostgresPool } from '../platform/db/postgres.ts';
-import { openSqlite } from '../platform/db/sqlite.ts';
-import { createTestDatabase } from '../platform/testing/postgres.ts';
+import { storeTestEngines } from '../platform/testing/store-engines.ts';
 import type { BusinessRegistrationNumber } from '../platform/business-registration-number.ts';
 import { createSqliteReportsStore, type ReportScope, type ReportsStore } from './reports-store.ts';
 import { createPostgresReportsStore } from './reports-store-postgres.ts';
@@ -29,48 +23,11 @@ interface Opened {
   close(): Promise<void>;
 }
 
-const ENGINES: readonly { readonly name: string; open(): Promise<Opened> }[] = [
-  {
-    name: 'SQLite',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'dari-reports-store-'));
-      const db = openSqlite(join(dir, 'acquirer.db'));
-      return { store: createSqliteAcquirerStore(db), reports: createSqliteReportsStore(db), close: async () => (db.close(), rmSync(dir, { recursive: true, force: true })) };
-    },
-  },
-  {
-    name: 'SQLite, group-committed',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'dari-reports-store-'));
-      const db = openSqlite(join(dir, 'acquirer.db'));
-      const group = createSqliteGroupCommit(db);
-      return {
-        store: groupCommitted(createSqliteAcquirerStore(db), group),
-        reports: groupCommitted(createSqliteReportsStore(db), group),
-        close: async () => {
-          await group.flush();
-          db.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    async open() {
-      const database = await createTestDatabase();
-      const pool = createPostgresPool(database.url, { connectionsMax: 4 });
-      return {
-        store: await createPostgresAcquirerStore(pool),
-        reports: await createPostgresReportsStore(pool),
-        close: async () => {
-          await pool.end();
-          await database.drop();
-        },
-      };
-    },
-  },
-];
+const ENGINES = storeTestEngines<Omit<Opened, 'close'>>({
+  name: 'reports-store',
+  sqlite: (db, committed) => ({ store: committed(createSqliteAcquirerStore(db)), reports: committed(createSqliteReportsStore(db)) }),
+  postgres: async (pool) => ({ store: await createPostgresAcquirerStore(pool), reports: await createPostgresReportsStore(pool) }),
+});
 
 // A business day in Korea: [2026-11-24T15:00Z, 2026-11-25T15:00Z).
 const DAY = { fromIso: '2026-11-24T15:00:00.000Z', toIso: '2026-11-25T15:00:00.000Z' } as const;

@@ -18,6 +18,7 @@ import type { PayoutStore } from './payout-store.ts';
 import type { AcquirerStore, NewMerchant, NewPayment, PaymentFinal } from './store.ts';
 import { STORE_TEST_ENGINES, type OpenStores } from './test-helpers.ts';
 import type { Merchant, MerchantId, OrderId, Payment, PaymentId, RefundId, StoreId, Terminal, TerminalId } from './types.ts';
+import { refusedBy } from '../platform/testing/store-engines.ts';
 
 /** Callers racing in each concurrency case. */
 const RACERS = 16;
@@ -53,21 +54,6 @@ const SUCCESS: PaymentFinal = {
   payerId: 'payer-7f3a',
   paidAt: T0,
 };
-
-/** Each engine's code for one kind of constraint violation (better-sqlite3's `code`, PostgreSQL's SQLSTATE). */
-const VIOLATION_CODES = {
-  check: ['SQLITE_CONSTRAINT_CHECK', '23514'],
-  unique: ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY', '23505'],
-  'foreign-key': ['SQLITE_CONSTRAINT_FOREIGNKEY', '23503'],
-} as const;
-
-async function refusedBy(kind: keyof typeof VIOLATION_CODES, work: () => Promise<unknown>, message: string): Promise<void> {
-  await assert.rejects(work, (error: unknown) => {
-    const code = (error as { code?: unknown }).code;
-    assert.ok((VIOLATION_CODES[kind] as readonly unknown[]).includes(code), `${message}: expected a ${kind} violation, got ${String(code)} (${String(error)})`);
-    return true;
-  }, message);
-}
 
 const count = <T>(items: readonly T[], keep: (item: T) => boolean): number => items.filter(keep).length;
 

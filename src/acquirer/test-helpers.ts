@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
-import { createSqliteGroupCommit, groupCommitted } from '../platform/db/group-commit.ts';
 import { createPostgresPool } from '../platform/db/postgres.ts';
 import { openSqlite } from '../platform/db/sqlite.ts';
 import { createTestDatabase } from '../platform/testing/postgres.ts';
+import { storeTestEngines } from '../platform/testing/store-engines.ts';
 import { createKeyDirectory, createSqliteReplayGuard, generateSigningKeyPair } from '../platform/signing/index.ts';
 import {
   createPeerClient,
@@ -445,9 +445,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
 }
 
-/** Connections of a contract suite's PostgreSQL pool: enough that the concurrent cases really run at once. */
-const POSTGRES_STORE_TEST_CONNECTIONS = 8;
-
 /** The acquirer's two stores over one storage, opened by a contract suite; `close` removes the storage. */
 export interface OpenStores {
   readonly store: AcquirerStore;
@@ -455,72 +452,12 @@ export interface OpenStores {
   close(): Promise<void>;
 }
 
-export interface StoreTestEngine {
-  readonly name: string;
-  open(): Promise<OpenStores>;
-}
-
-/**
- * Every engine the acquirer's stores run on (STYLE 22), for the contract
- * suites: SQLite as is, SQLite through the group commit the batched acquirer
- * puts around it (ADR 10), and PostgreSQL on a pool of several connections,
- * each on storage of its own.
- */
-export const STORE_TEST_ENGINES: readonly StoreTestEngine[] = [
-  {
-    name: 'SQLite',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'dari-acquirer-store-'));
-      const db = openSqlite(join(dir, 'acquirer.db'));
-      return {
-        store: createSqliteAcquirerStore(db),
-        payouts: createSqlitePayoutStore(db),
-        close: async () => {
-          db.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-  {
-    name: 'SQLite, group-committed',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'dari-acquirer-store-'));
-      const db = openSqlite(join(dir, 'acquirer.db'));
-      const groupCommit = createSqliteGroupCommit(db);
-      return {
-        store: groupCommitted(createSqliteAcquirerStore(db), groupCommit),
-        payouts: groupCommitted(createSqlitePayoutStore(db), groupCommit),
-        close: async () => {
-          await groupCommit.flush();
-          db.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    async open() {
-      const database = await createTestDatabase();
-      const pool = createPostgresPool(database.url, { connectionsMax: POSTGRES_STORE_TEST_CONNECTIONS });
-      try {
-        return {
-          store: await createPostgresAcquirerStore(pool),
-          payouts: await createPostgresPayoutStore(pool),
-          close: async () => {
-            await pool.end();
-            await database.drop();
-          },
-        };
-      } catch (error) {
-        await pool.end();
-        await database.drop();
-        throw error;
-      }
-    },
-  },
-];
+/** Every engine the acquirer's stores run on, for the contract suites (platform `storeTestEngines`). */
+export const STORE_TEST_ENGINES = storeTestEngines<Omit<OpenStores, 'close'>>({
+  name: 'acquirer-store',
+  sqlite: (db, committed) => ({ store: committed(createSqliteAcquirerStore(db)), payouts: committed(createSqlitePayoutStore(db)) }),
+  postgres: async (pool) => ({ store: await createPostgresAcquirerStore(pool), payouts: await createPostgresPayoutStore(pool) }),
+});
 
 export const krw = (value: bigint | number) => ({ currency: 'KRW', value: String(value) });
 

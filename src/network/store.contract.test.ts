@@ -16,6 +16,7 @@ import { amount, currency } from '../money/index.ts';
 import { STORE_TEST_ENGINES, type OpenStores } from './test-helpers.ts';
 import type { NetworkStore } from './store.ts';
 import type { FxRateRecord, NetworkPayment, NetworkPaymentId, NetworkRefund, NetworkRefundId, Participant } from './types.ts';
+import { refusedBy } from '../platform/testing/store-engines.ts';
 
 /** Callers racing in each concurrency case. */
 const RACERS = 16;
@@ -29,25 +30,6 @@ const BIG = 2n ** 53n + 1n;
 let sequence = 0;
 const hexId = (prefix: string): string => `${prefix}${(++sequence).toString(16).padStart(24, '0')}`;
 const hash = (): string => randomBytes(32).toString('hex');
-
-/** Each engine's code for one kind of constraint violation (better-sqlite3's `code`, PostgreSQL's SQLSTATE). */
-const VIOLATION_CODES = {
-  check: ['SQLITE_CONSTRAINT_CHECK', '23514'],
-  unique: ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY', '23505'],
-  'foreign-key': ['SQLITE_CONSTRAINT_FOREIGNKEY', '23503'],
-} as const;
-
-async function refusedBy(kind: keyof typeof VIOLATION_CODES, work: () => Promise<unknown>, message: string): Promise<void> {
-  await assert.rejects(
-    work,
-    (error: unknown) => {
-      const code = (error as { code?: unknown }).code;
-      assert.ok((VIOLATION_CODES[kind] as readonly unknown[]).includes(code), `${message}: expected a ${kind} violation, got ${String(code)} (${String(error)})`);
-      return true;
-    },
-    message,
-  );
-}
 
 const PEM = '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n';
 

@@ -14,10 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { createSqliteGroupCommit, groupCommitted } from '../platform/db/group-commit.ts';
-import { createPostgresPool } from '../platform/db/postgres.ts';
 import { openSqlite } from '../platform/db/sqlite.ts';
 import { createTestDatabase } from '../platform/testing/postgres.ts';
+import { storeTestEngines } from '../platform/testing/store-engines.ts';
 import { createKeyDirectory, createSqliteReplayGuard, exportPublicKeyBase64, generateSigningKeyPair, type KeyDirectory } from '../platform/signing/index.ts';
 import {
   createPeerClient,
@@ -42,7 +41,7 @@ import { encodeMerchantQr } from '../qr/index.ts';
 import { currency, amount } from '../money/index.ts';
 import { createPostgresClearingStore } from './clearing/store-postgres.ts';
 import { openClearingStore, type ClearingStore } from './clearing/store.ts';
-import { createNetwork, NETWORK_DB_FILE, type NetworkDatabase, type NetworkInstance } from './index.ts';
+import { createNetwork, type NetworkDatabase, type NetworkInstance } from './index.ts';
 import { createPostgresNetworkStore } from './store-postgres.ts';
 import { openNetworkStore, type NetworkStore } from './store.ts';
 
@@ -346,9 +345,6 @@ export async function createTestStorage(engine: NetworkTestEngine, name = 'netwo
   };
 }
 
-/** Connections of a contract suite's PostgreSQL pool: enough that the concurrent cases really run at once. */
-const POSTGRES_STORE_TEST_CONNECTIONS = 8;
-
 /** The network's two stores over one storage, opened by a contract suite; `close` removes the storage. */
 export interface OpenStores {
   readonly store: NetworkStore;
@@ -356,72 +352,12 @@ export interface OpenStores {
   close(): Promise<void>;
 }
 
-export interface StoreTestEngine {
-  readonly name: string;
-  open(): Promise<OpenStores>;
-}
-
-/**
- * Every engine the network's stores run on (STYLE 22), for the contract
- * suites: SQLite as is, SQLite through the group commit the batched network
- * puts around it (ADR 10), and PostgreSQL on a pool of several connections,
- * each on storage of its own.
- */
-export const STORE_TEST_ENGINES: readonly StoreTestEngine[] = [
-  {
-    name: 'SQLite',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'dari-network-store-'));
-      const db = openSqlite(join(dir, NETWORK_DB_FILE));
-      return {
-        store: openNetworkStore(db),
-        clearingStore: openClearingStore(db),
-        close: async () => {
-          db.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-  {
-    name: 'SQLite, group-committed',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'dari-network-store-'));
-      const db = openSqlite(join(dir, NETWORK_DB_FILE));
-      const groupCommit = createSqliteGroupCommit(db);
-      return {
-        store: groupCommitted(openNetworkStore(db), groupCommit),
-        clearingStore: groupCommitted(openClearingStore(db), groupCommit),
-        close: async () => {
-          await groupCommit.flush();
-          db.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    async open() {
-      const database = await createTestDatabase();
-      const pool = createPostgresPool(database.url, { connectionsMax: POSTGRES_STORE_TEST_CONNECTIONS });
-      try {
-        return {
-          store: await createPostgresNetworkStore(pool),
-          clearingStore: await createPostgresClearingStore(pool),
-          close: async () => {
-            await pool.end();
-            await database.drop();
-          },
-        };
-      } catch (error) {
-        await pool.end();
-        await database.drop();
-        throw error;
-      }
-    },
-  },
-];
+/** Every engine the network's stores run on, for the contract suites (platform `storeTestEngines`). */
+export const STORE_TEST_ENGINES = storeTestEngines<Omit<OpenStores, 'close'>>({
+  name: 'network-store',
+  sqlite: (db, committed) => ({ store: committed(openNetworkStore(db)), clearingStore: committed(openClearingStore(db)) }),
+  postgres: async (pool) => ({ store: await createPostgresNetworkStore(pool), clearingStore: await createPostgresClearingStore(pool) }),
+});
 
 // ---------------------------------------------------------------- the bench
 

@@ -6,14 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createSqliteGroupCommit, groupCommitted } from '../platform/db/group-commit.ts';
-import { createPostgresPool } from '../platform/db/postgres.ts';
-import { openSqlite } from '../platform/db/sqlite.ts';
-import { createTestDatabase } from '../platform/testing/postgres.ts';
+import { storeTestEngines } from '../platform/testing/store-engines.ts';
 import { createSqliteCashierStore, type CashierStore } from './cashier-store.ts';
 import { createPostgresCashierStore } from './cashier-store-postgres.ts';
 import { createSqliteWalletStore, type WalletStore } from './store.ts';
@@ -30,48 +24,11 @@ interface Opened {
   close(): Promise<void>;
 }
 
-const ENGINES: readonly { readonly name: string; open(): Promise<Opened> }[] = [
-  {
-    name: 'SQLite',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'dari-cashier-store-'));
-      const db = openSqlite(join(dir, 'wallet.db'));
-      return { wallet: createSqliteWalletStore(db), cashier: createSqliteCashierStore(db), close: async () => (db.close(), rmSync(dir, { recursive: true, force: true })) };
-    },
-  },
-  {
-    name: 'SQLite, group-committed',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'dari-cashier-store-'));
-      const db = openSqlite(join(dir, 'wallet.db'));
-      const group = createSqliteGroupCommit(db);
-      return {
-        wallet: groupCommitted(createSqliteWalletStore(db), group),
-        cashier: groupCommitted(createSqliteCashierStore(db), group),
-        close: async () => {
-          await group.flush();
-          db.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    async open() {
-      const database = await createTestDatabase();
-      const pool = createPostgresPool(database.url, { connectionsMax: 8 });
-      return {
-        wallet: await createPostgresWalletStore(pool),
-        cashier: await createPostgresCashierStore(pool),
-        close: async () => {
-          await pool.end();
-          await database.drop();
-        },
-      };
-    },
-  },
-];
+const ENGINES = storeTestEngines<Omit<Opened, 'close'>>({
+  name: 'cashier-store',
+  sqlite: (db, committed) => ({ wallet: committed(createSqliteWalletStore(db)), cashier: committed(createSqliteCashierStore(db)) }),
+  postgres: async (pool) => ({ wallet: await createPostgresWalletStore(pool), cashier: await createPostgresCashierStore(pool) }),
+});
 
 let sequence = 0;
 

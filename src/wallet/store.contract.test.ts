@@ -10,23 +10,15 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { amount, AMOUNT_VALUE_MAX, currency, type Amount } from '../money/index.ts';
-import { createSqliteGroupCommit, groupCommitted } from '../platform/db/group-commit.ts';
-import { createPostgresPool } from '../platform/db/postgres.ts';
-import { openSqlite } from '../platform/db/sqlite.ts';
-import { createTestDatabase } from '../platform/testing/postgres.ts';
+import { storeTestEngines } from '../platform/testing/store-engines.ts';
 import { createSqliteWalletStore, type NewUser, type ProcessingPayment, type WalletStore } from './store.ts';
 import { createPostgresWalletStore } from './store-postgres.ts';
 import type { MpmRequest, PaymentCodeKind, PaymentCodeRecord, PaymentDetail, SealedIdNumber, Topup, UserId } from './types.ts';
 
 const KRW = currency('KRW');
 const CNY = currency('CNY');
-/** Connections of the PostgreSQL pool: enough that the concurrent cases really run at once. */
-const POSTGRES_TEST_CONNECTIONS = 8;
 /** Callers racing in each concurrency case. */
 const RACERS = 16;
 
@@ -35,57 +27,11 @@ interface OpenStore {
   close(): Promise<void>;
 }
 
-interface StoreEngine {
-  readonly name: string;
-  open(): Promise<OpenStore>;
-}
-
-const ENGINES: readonly StoreEngine[] = [
-  {
-    name: 'SQLite',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'dari-wallet-store-'));
-      const db = openSqlite(join(dir, 'wallet.db'));
-      return {
-        store: createSqliteWalletStore(db),
-        close: async () => {
-          db.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-  {
-    name: 'SQLite, group-committed',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'dari-wallet-store-'));
-      const db = openSqlite(join(dir, 'wallet.db'));
-      const groupCommit = createSqliteGroupCommit(db);
-      return {
-        store: groupCommitted(createSqliteWalletStore(db), groupCommit),
-        close: async () => {
-          await groupCommit.flush();
-          db.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    async open() {
-      const database = await createTestDatabase();
-      const pool = createPostgresPool(database.url, { connectionsMax: POSTGRES_TEST_CONNECTIONS });
-      return {
-        store: await createPostgresWalletStore(pool),
-        close: async () => {
-          await pool.end();
-          await database.drop();
-        },
-      };
-    },
-  },
-];
+const ENGINES = storeTestEngines<Omit<OpenStore, 'close'>>({
+  name: 'wallet-store',
+  sqlite: (db, committed) => ({ store: committed(createSqliteWalletStore(db)) }),
+  postgres: async (pool) => ({ store: await createPostgresWalletStore(pool) }),
+});
 
 // ---------------------------------------------------------------- fixtures
 

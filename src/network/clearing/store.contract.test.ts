@@ -19,6 +19,7 @@ import { instructionIdOf } from './close.ts';
 import type { CycleId } from './cycles.ts';
 import { computePositions, paymentEntry } from './positions.ts';
 import { CLEARING_FILE_CHUNK_LINES, type ClearingFileChunk, type ClearingStore, type StoredClearingFile, type StoredCycle, type StoredInstruction } from './store.ts';
+import { refusedBy } from '../../platform/testing/store-engines.ts';
 
 /** Callers racing in each concurrency case. */
 const RACERS = 16;
@@ -86,24 +87,6 @@ function fileOf(cycleId: string, participantId: string, segmentLines: readonly n
   });
   const lineCount = segmentLines.reduce((a, n) => a + n, 0);
   return { file: { cycleId: cycleId as CycleId, participantId, checksum: 'c'.repeat(64), detailCount: Math.max(0, lineCount - 4), lineCount, segmentLines }, chunks, text };
-}
-
-/** Each engine's code for one kind of constraint violation (better-sqlite3's `code`, PostgreSQL's SQLSTATE). */
-const VIOLATION_CODES = {
-  check: ['SQLITE_CONSTRAINT_CHECK', '23514'],
-  unique: ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY', '23505'],
-} as const;
-
-async function refusedBy(kind: keyof typeof VIOLATION_CODES, work: () => Promise<unknown>, message: string): Promise<void> {
-  await assert.rejects(
-    work,
-    (error: unknown) => {
-      const code = (error as { code?: unknown }).code;
-      assert.ok((VIOLATION_CODES[kind] as readonly unknown[]).includes(code), `${message}: expected a ${kind} violation, got ${String(code)} (${String(error)})`);
-      return true;
-    },
-    message,
-  );
 }
 
 for (const engine of STORE_TEST_ENGINES) {
