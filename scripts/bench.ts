@@ -6,12 +6,13 @@
  * the bench creates and drops its own databases), else a throwaway server
  * started for the run, as the tests do.
  */
+import { runMarketBench } from '../src/all-in-one/market.bench.ts';
 import { runPaymentsBench } from '../src/all-in-one/payments.bench.ts';
 import { runLedgerBench, type LedgerBenchOptions } from '../src/ledger/ledger.bench.ts';
 import { runClearingBench } from '../src/network/clearing/clearing.bench.ts';
 import { startThrowawayPostgres } from '../src/platform/testing/postgres.ts';
 
-const BENCHES = ['ledger', 'payments', 'clearing'] as const;
+const BENCHES = ['ledger', 'payments', 'clearing', 'market'] as const;
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -103,6 +104,18 @@ try {
         );
       }
       console.log(JSON.stringify({ clearing: { payments: result.payments, perSecond: Math.round(result.paymentsPerSecond), peakRssMiB: result.peakRssMiB } }));
+    }
+    if (name === 'market') {
+      // Issue 7: 100,000 products from 1,000 sellers reviewed and listed, then 10,000 deltas.
+      const started = performance.now();
+      const result = await runMarketBench({
+        products: quick ? 20_000 : 100_000,
+        sellers: quick ? 200 : 1_000,
+        deltas: quick ? 5_000 : 10_000,
+        log: (line) => console.log(line),
+      });
+      console.log(`market bench took ${((performance.now() - started) / 1000).toFixed(1)} s; checksum ${result.checksum}`);
+      console.log(JSON.stringify({ market: { products: result.products, reviewedPerSecond: Math.round(result.reviewedPerSecond), deltasPerSecond: Math.round(result.deltasPerSecond) } }));
     }
   }
 } finally {

@@ -131,10 +131,16 @@ export const patchProductSchema = z.strictObject({
 });
 export type PatchProductInput = z.infer<typeof patchProductSchema>;
 
+/** The language of a listing's reasons: Korean (the sellers') unless asked. */
+export const reasonLanguageSchema = z.enum(['ko', 'zh', 'en']);
+
 export const listProductsQuerySchema = z.object({
   after: z.string().max(40).optional(),
   limit: z.coerce.number().int().min(1).max(PRODUCTS_PAGE_MAX).optional(),
+  lang: reasonLanguageSchema.optional(),
 });
+
+export const productLanguageQuerySchema = z.object({ lang: reasonLanguageSchema.optional() });
 
 /** The feed's query: `after` a cursor (digits, "0" from the start), `limit` changes at most. */
 export const feedQuerySchema = z.object({
@@ -186,4 +192,19 @@ export const uploadReportSchema = z.object({
       errors: z.array(z.object({ column: z.string(), message: z.string() })).optional(),
     }),
   ),
+});
+
+export const listingViewSchema = z.object({
+  status: z.enum(['in-review', 'listed', 'rejected', 'delisted']).meta({ description: 'where the product stands on the marketplace; in-review until the marketplace has reported' }),
+  reasons: z.array(z.object({ code: z.string(), message: z.string() })).meta({ description: 'why: each reason with a stable code (MISSING_CHINESE_TITLE, SELLER_SUSPENDED, …)' }),
+  decidedAt: z.string().nullable(),
+});
+
+export const productDetailViewSchema = productViewSchema.extend({ listing: listingViewSchema });
+
+export const sellerStandingSchema = z.object({
+  sellerId: z.string(),
+  suspended: z.boolean(),
+  suspendedAt: z.string().nullable(),
+  productsChanged: z.number().int().meta({ description: 'products written again as a new version carrying the standing (0 when it did not change)' }),
 });

@@ -24,6 +24,7 @@ export function feedProduct(p: Product): FeedProduct {
     originCountry: p.originCountry,
     images: [...p.images],
     certifications: [...p.certifications],
+    sellerSuspended: p.sellerSuspended,
     updatedAt: p.updatedAt,
   };
 }

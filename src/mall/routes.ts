@@ -9,14 +9,27 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { errorBody } from '../platform/http/app.ts';
 import { apiError, bearerToken, parseJsonBody, parseValue, type RouteDoc } from '../platform/http/contract.ts';
 import type { Result } from '../platform/result.ts';
-import { verifyAndRecordMessage } from '../platform/signing/index.ts';
-import { CATALOGUE_FEED_PATH, catalogueFeedPageSchema, requestTimes, signedGetAnswer, type ProtocolServerOptions } from '../protocol/index.ts';
+import { signMessage, verifyAndRecordMessage } from '../platform/signing/index.ts';
+import {
+  CATALOGUE_FEED_PATH,
+  catalogueFeedPageSchema,
+  LISTING_REPORTS_BYTES_MAX,
+  LISTING_REPORTS_PATH,
+  listingReportsAnswerSchema,
+  listingReportsRequestSchema,
+  requestTimes,
+  signedGetAnswer,
+  type ProtocolServerOptions,
+} from '../protocol/index.ts';
 import { CATALOGUE_COLUMNS, CATALOGUE_UPLOAD_BYTES_MAX, CATALOGUE_UPLOAD_ROWS_MAX, LIST_SEPARATOR } from './catalogue-upload.ts';
 import {
   createProductSchema,
   feedQuerySchema,
   listProductsQuerySchema,
   patchProductSchema,
+  productDetailViewSchema,
+  productLanguageQuerySchema,
+  sellerStandingSchema,
   productViewSchema,
   PRODUCTS_PAGE_MAX,
   registerSellerSchema,
@@ -24,8 +37,8 @@ import {
   uploadReportSchema,
 } from './contract.ts';
 import { toApiError, type MallError } from './errors.ts';
-import type { MallService } from './service.ts';
-import type { Product, Seller } from './types.ts';
+import type { MallService, ProductDetail } from './service.ts';
+import type { Product, ProductListing, Seller } from './types.ts';
 
 /** The media type of a catalogue upload. */
 export const CATALOGUE_MEDIA_TYPE = 'text/csv';
@@ -49,6 +62,23 @@ export function productView(p: Product) {
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
   };
+}
+
+/** The languages a listing's reasons are shown in; Korean, the sellers' language, unless asked. */
+export type ReasonLanguage = 'ko' | 'zh' | 'en';
+
+/** Where the product stands on the marketplace; `in-review` until the marketplace has reported on it. */
+export function listingView(listing: ProductListing | null, language: ReasonLanguage) {
+  if (listing === null) return { status: 'in-review' as const, reasons: [], decidedAt: null };
+  return {
+    status: listing.status,
+    reasons: listing.reasons.map((r) => ({ code: r.code, message: r.message[language] })),
+    decidedAt: listing.decidedAt,
+  };
+}
+
+export function productDetailView(detail: ProductDetail, language: ReasonLanguage) {
+  return { ...productView(detail.product), listing: listingView(detail.listing, language) };
 }
 
 export interface MallRouteDeps {
@@ -99,14 +129,30 @@ export function mountMallRoutes(app: Hono, deps: MallRouteDeps): void {
     if (!query.ok) return apiError(c, query.error);
     const limit = query.value.limit ?? PRODUCTS_PAGE_MAX;
     const products = await service.listProducts(seller.value, { ...(query.value.after === undefined ? {} : { after: query.value.after }), limit });
-    return c.json({ products: products.map(productView), nextAfter: products.length === limit ? (products.at(-1)?.productId ?? null) : null });
+    const language = query.value.lang ?? 'ko';
+    return c.json({ products: products.map((d) => productDetailView(d, language)), nextAfter: products.length === limit ? (products.at(-1)?.product.productId ?? null) : null });
   });
 
   app.get('/mall/v1/products/:id', async (c) => {
     const seller = await sellerOf(c);
     if (!seller.ok) return fail(c, seller.error);
-    return json(c, await service.getProduct(seller.value, c.req.param('id')), productView);
+    const query = parseValue(productLanguageQuerySchema, c.req.query());
+    if (!query.ok) return apiError(c, query.error);
+    return json(c, await service.getProduct(seller.value, c.req.param('id')), (d) => productDetailView(d, query.value.lang ?? 'ko'));
   });
+
+  for (const [action, suspended] of [['suspend', true], ['reinstate', false]] as const) {
+    app.post(`/mall/v1/sellers/:id/${action}`, async (c) => {
+      const refused = await operator(c);
+      if (refused) return refused;
+      return json(c, await service.setSellerSuspended(c.req.param('id'), suspended), ({ seller, productsChanged }) => ({
+        sellerId: seller.sellerId,
+        suspended: seller.suspendedAt !== null,
+        suspendedAt: seller.suspendedAt,
+        productsChanged,
+      }));
+    });
+  }
 
   app.patch('/mall/v1/products/:id', async (c) => {
     const seller = await sellerOf(c);
@@ -135,6 +181,43 @@ export function mountMallRoutes(app: Hono, deps: MallRouteDeps): void {
   );
 
   mountFeedRoute(app, deps);
+  mountListingReportsRoute(app, deps);
+}
+
+/**
+ * `POST /mall/v1/listing-reports`, signed by the marketplace (a feed reader),
+ * answered signed, refusals included (ADR 17). Each report is kept when its
+ * revision is above the one the mall holds for the product, so a retried or
+ * overtaken message changes nothing twice.
+ */
+function mountListingReportsRoute(app: Hono, deps: MallRouteDeps): void {
+  const { feed } = deps;
+  const now = feed.now ?? (() => new Date());
+  const time = requestTimes(now);
+  app.post(
+    LISTING_REPORTS_PATH,
+    bodyLimit({ maxSize: LISTING_REPORTS_BYTES_MAX, onError: (c) => c.json(errorBody('BODY_TOO_LARGE', `a listing-reports message is at most ${LISTING_REPORTS_BYTES_MAX} bytes`), 413) }),
+    async (c) => {
+      const text = await c.req.text();
+      const answer = (status: 200 | 400 | 401 | 403, body: unknown): Response => {
+        const json = JSON.stringify(body);
+        const headers = signMessage({ method: 'POST', path: LISTING_REPORTS_PATH, clientId: feed.self.clientId, requestTime: time(), body: json, privateKey: feed.self.privateKey, keyVersion: feed.self.keyVersion });
+        return c.body(json, status, { ...headers, 'Content-Type': 'application/json' });
+      };
+      const verified = await verifyAndRecordMessage({ method: 'POST', path: LISTING_REPORTS_PATH, headers: c.req.raw.headers, body: text, keys: feed.keys, now: now(), replayGuard: feed.replayGuard });
+      if (!verified.ok) return answer(401, errorBody(verified.error.code, verified.error.message));
+      if (!feed.readers.includes(verified.value.clientId)) return answer(403, errorBody('FORBIDDEN', `${verified.value.clientId} does not list this mall's products`));
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        return answer(400, errorBody('INVALID_REQUEST', 'the body is not JSON'));
+      }
+      const parsed = parseValue(listingReportsRequestSchema, json);
+      if (!parsed.ok) return answer(400, errorBody(parsed.error.code, parsed.error.message));
+      return answer(200, await deps.service.receiveListingReports(parsed.value.reports));
+    },
+  );
 }
 
 /**
@@ -189,7 +272,33 @@ export const MALL_ROUTE_DOCS: readonly RouteDoc[] = [
     errors: [...AUTH, BAD, E(409, 'SKU_TAKEN')],
   },
   { method: 'get', path: '/mall/v1/products', summary: "The seller's products, a page at a time (?after&limit)", tag: TAG, security: 'sellerKey', errors: [...AUTH, BAD] },
-  { method: 'get', path: '/mall/v1/products/{id}', summary: 'A product of the seller', tag: TAG, security: 'sellerKey', response: productViewSchema, errors: [...AUTH, E(404, 'NOT_FOUND')] },
+  {
+    method: 'get',
+    path: '/mall/v1/products/{id}',
+    summary: 'A product of the seller, with its listing at the marketplace: status and reasons (?lang=ko|zh|en for the reasons, Korean by default)',
+    tag: TAG,
+    security: 'sellerKey',
+    response: productDetailViewSchema,
+    errors: [...AUTH, BAD, E(404, 'NOT_FOUND')],
+  },
+  {
+    method: 'post',
+    path: '/mall/v1/sellers/{id}/suspend',
+    summary: "Suspend a seller: the marketplace delists its products through the feed; again changes nothing",
+    tag: TAG,
+    security: 'mallOperatorKey',
+    response: sellerStandingSchema,
+    errors: [...AUTH, E(404, 'NOT_FOUND')],
+  },
+  {
+    method: 'post',
+    path: '/mall/v1/sellers/{id}/reinstate',
+    summary: 'Reinstate a suspended seller: the marketplace relists its products that pass the review',
+    tag: TAG,
+    security: 'mallOperatorKey',
+    response: sellerStandingSchema,
+    errors: [...AUTH, E(404, 'NOT_FOUND')],
+  },
   {
     method: 'patch',
     path: '/mall/v1/products/{id}',
@@ -221,5 +330,15 @@ export const MALL_ROUTE_DOCS: readonly RouteDoc[] = [
     security: 'signed',
     response: catalogueFeedPageSchema,
     errors: [BAD, E(401, 'INVALID_SIGNATURE'), E(401, 'REPLAYED_REQUEST'), E(403, 'FORBIDDEN')],
+  },
+  {
+    method: 'post',
+    path: LISTING_REPORTS_PATH,
+    summary: "The marketplace's reports of its listings (status, reasons, a revision per listing): each kept when newer than the one held; signed request, signed answer",
+    tag: 'mall (marketplace)',
+    security: 'signed',
+    request: listingReportsRequestSchema,
+    response: listingReportsAnswerSchema,
+    errors: [BAD, E(401, 'INVALID_SIGNATURE'), E(401, 'REPLAYED_REQUEST'), E(403, 'FORBIDDEN'), E(413, 'BODY_TOO_LARGE')],
   },
 ];

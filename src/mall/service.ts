@@ -6,14 +6,20 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { parseBusinessRegistrationNumber } from '../platform/business-registration-number.ts';
 import { err, ok, type Result } from '../platform/result.ts';
-import type { CatalogueFeedPage } from '../protocol/index.ts';
+import type { CatalogueFeedPage, ListingReport, ListingReportsAnswer } from '../protocol/index.ts';
 import { uploadCatalogue, type UploadReport } from './catalogue-upload.ts';
 import { contentOf, hashed, patchedContent } from './content.ts';
 import type { CreateProductInput, PatchProductInput, RegisterSellerInput } from './contract.ts';
 import type { MallError } from './errors.ts';
 import { readFeedPage } from './feed.ts';
 import type { MallStore } from './store.ts';
-import type { Principal, Product, ProductId, Seller } from './types.ts';
+import type { Principal, Product, ProductId, ProductListing, Seller } from './types.ts';
+
+/** A product with where it stands on the marketplace (null until the marketplace has reported). */
+export interface ProductDetail {
+  readonly product: Product;
+  readonly listing: ProductListing | null;
+}
 
 /** Bytes of randomness in a seller's API key (base64url, shown once). */
 export const SELLER_KEY_BYTES = 32;
@@ -31,14 +37,24 @@ export interface MallService {
   registerSeller(input: RegisterSellerInput): Promise<Result<{ readonly seller: Seller; readonly apiKey: string }, MallError>>;
   /** Creates a product; the same request again answers the product it created (`created: false`). */
   createProduct(seller: Seller, input: CreateProductInput): Promise<Result<{ readonly product: Product; readonly created: boolean }, MallError>>;
-  getProduct(seller: Seller, productId: string): Promise<Result<Product, MallError>>;
-  listProducts(seller: Seller, page: { readonly after?: string; readonly limit: number }): Promise<readonly Product[]>;
+  /** The seller's product with its listing at the marketplace. */
+  getProduct(seller: Seller, productId: string): Promise<Result<ProductDetail, MallError>>;
+  listProducts(seller: Seller, page: { readonly after?: string; readonly limit: number }): Promise<readonly ProductDetail[]>;
   /** Applies a change; a change that leaves the content as it is makes no new version (`changed: false`). */
   patchProduct(seller: Seller, productId: string, patch: PatchProductInput): Promise<Result<{ readonly product: Product; readonly changed: boolean }, MallError>>;
   /** Creates or replaces the seller's products from a CSV file, row by row, each row whole or not at all. */
   uploadCatalogue(seller: Seller, csv: string): Promise<Result<UploadReport, MallError>>;
   /** A page of the catalogue feed after a cursor (ADR 15). */
   feed(page: { readonly after: bigint; readonly limit: number }): Promise<CatalogueFeedPage>;
+  /**
+   * The operator suspends a seller (or reinstates it): each of its products
+   * becomes a new version carrying the seller's standing, so the marketplace
+   * delists (or relists) them through the feed (ADR 17). Doing it twice
+   * changes nothing the second time.
+   */
+  setSellerSuspended(sellerId: string, suspended: boolean): Promise<Result<{ readonly seller: Seller; readonly productsChanged: number }, MallError>>;
+  /** The marketplace's reports of its listings: each kept when newer than the one held (ADR 17). */
+  receiveListingReports(reports: readonly ListingReport[]): Promise<ListingReportsAnswer>;
 }
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
@@ -80,10 +96,17 @@ export function createMallService(deps: MallServiceDeps): MallService {
       return err({ kind: 'sku-taken', sku: input.sku, productId: inserted.product.productId });
     },
 
-    getProduct: ownProduct,
+    async getProduct(seller, productId) {
+      const product = await ownProduct(seller, productId);
+      if (!product.ok) return product;
+      const listings = await store.listingsOf([product.value.productId]);
+      return ok({ product: product.value, listing: listings.get(product.value.productId) ?? null });
+    },
 
     async listProducts(seller, page) {
-      return store.listProducts(seller.sellerId, { ...(page.after === undefined ? {} : { afterId: page.after }), limit: page.limit });
+      const products = await store.listProducts(seller.sellerId, { ...(page.after === undefined ? {} : { afterId: page.after }), limit: page.limit });
+      const listings = await store.listingsOf(products.map((p) => p.productId));
+      return products.map((product) => ({ product, listing: listings.get(product.productId) ?? null }));
     },
 
     async patchProduct(seller, productId, patch) {
@@ -114,5 +137,15 @@ export function createMallService(deps: MallServiceDeps): MallService {
     },
 
     feed: (page) => readFeedPage(store, page),
+
+    async setSellerSuspended(sellerId, suspended) {
+      const changed = await store.setSellerSuspended(sellerId, suspended, at());
+      if (changed.kind === 'not-found') return err({ kind: 'not-found', what: 'seller' });
+      return ok({ seller: changed.seller, productsChanged: changed.kind === 'changed' ? changed.productsChanged : 0 });
+    },
+
+    async receiveListingReports(reports) {
+      return store.applyListingReports(reports, at());
+    },
   };
 }

@@ -22,13 +22,17 @@ import {
   type HashedContent,
   type InsertProductOutcome,
   type InsertSellerOutcome,
+  type ListingReportRow,
+  type ListingReportsOutcome,
   type MallStore,
+  type SuspensionOutcome,
+  toListing,
   type ProductRow,
   type SellerRow,
   type UpdateProductOutcome,
   type UpsertProductOutcome,
 } from './store.ts';
-import type { Product, ProductId, SellerId } from './types.ts';
+import type { Product, ProductId, ProductListing, SellerId } from './types.ts';
 
 /**
  * `MALL_MIGRATIONS` in PostgreSQL's types, every CHECK, UNIQUE and foreign
@@ -82,6 +86,24 @@ CREATE TABLE feed_sequence (
 INSERT INTO feed_sequence (singleton, last_seq) VALUES (1, 0);
 `,
   },
+  {
+    module: 'mall',
+    version: 2,
+    name: 'seller suspension, listing reports from the marketplace',
+    sql: `
+ALTER TABLE sellers ADD COLUMN suspended_at TEXT COLLATE "C";
+ALTER TABLE products ADD COLUMN seller_suspended BOOLEAN NOT NULL DEFAULT false;
+CREATE TABLE listing_reports (
+  product_id TEXT COLLATE "C" PRIMARY KEY REFERENCES products (product_id),
+  revision INTEGER NOT NULL CHECK (revision >= 1),
+  product_version INTEGER NOT NULL CHECK (product_version >= 1),
+  status TEXT NOT NULL CHECK (status IN ('in-review', 'listed', 'rejected', 'delisted')),
+  reasons TEXT NOT NULL,
+  decided_at TEXT COLLATE "C" NOT NULL,
+  received_at TEXT COLLATE "C" NOT NULL
+);
+`,
+  },
 ];
 
 type Queryable = PostgresPool | PostgresClient;
@@ -113,8 +135,8 @@ export async function createPostgresMallStore(pool: PostgresPool): Promise<MallS
     const values = contentValues(p.content);
     const row = await first<ProductRow>(
       client,
-      `INSERT INTO products (product_id, seller_id, sku, version, change_seq, content_hash, ${CONTENT_COLUMNS.join(', ')}, created_at, updated_at)
-       VALUES ($1, $2, $3, 1, $4, $5, ${placeholders(6, values.length)}, $${6 + values.length}, $${7 + values.length}) RETURNING *`,
+      `INSERT INTO products (product_id, seller_id, sku, version, change_seq, content_hash, ${CONTENT_COLUMNS.join(', ')}, seller_suspended, created_at, updated_at)
+       VALUES ($1, $2, $3, 1, $4, $5, ${placeholders(6, values.length)}, COALESCE((SELECT suspended_at IS NOT NULL FROM sellers WHERE seller_id = $2), false), $${6 + values.length}, $${7 + values.length}) RETURNING *`,
       p.productId, p.sellerId, p.content.sku, await nextChangeSeq(client), p.contentHash, ...values, at, at,
     );
     return toProduct(row!);
@@ -194,6 +216,53 @@ export async function createPostgresMallStore(pool: PostgresPool): Promise<MallS
     async changesAfter(afterSeq, limit) {
       const rows = await rowsOf<ProductRow>(pool, 'SELECT * FROM products WHERE change_seq > $1 ORDER BY change_seq LIMIT $2', afterSeq, limit);
       return rows.map(toProduct);
+    },
+    async setSellerSuspended(sellerId, suspended, at) {
+      return inPostgresTransaction(pool, async (client): Promise<SuspensionOutcome> => {
+        await lockFeed(client);
+        const row = await first<SellerRow>(client, 'SELECT * FROM sellers WHERE seller_id = $1 FOR UPDATE', sellerId);
+        if (!row) return { kind: 'not-found' };
+        if ((row.suspended_at !== null) === suspended) return { kind: 'unchanged', seller: toSeller(row) };
+        const seller = await first<SellerRow>(client, 'UPDATE sellers SET suspended_at = $1 WHERE seller_id = $2 RETURNING *', suspended ? at : null, sellerId);
+        // One statement numbers them all, in product id order, above every number taken so far (the counter is held).
+        const bumped = await first<{ count: bigint }>(
+          client,
+          `WITH base AS (SELECT last_seq FROM feed_sequence WHERE singleton = 1),
+                numbered AS (SELECT product_id, row_number() OVER (ORDER BY product_id) AS n FROM products WHERE seller_id = $1),
+                bumped AS (
+                  UPDATE products p SET seller_suspended = $2, version = p.version + 1, change_seq = base.last_seq + numbered.n, updated_at = $3
+                  FROM numbered, base WHERE p.product_id = numbered.product_id RETURNING 1)
+           SELECT count(*) AS count FROM bumped`,
+          sellerId, suspended, at,
+        );
+        const count = bumped!.count;
+        await client.query('UPDATE feed_sequence SET last_seq = last_seq + $1 WHERE singleton = 1', [count.toString()]);
+        return { kind: 'changed', seller: toSeller(seller!), productsChanged: Number(count) };
+      });
+    },
+    async applyListingReports(reports, at) {
+      return inPostgresTransaction(pool, async (client): Promise<ListingReportsOutcome> => {
+        const outcome = { applied: 0, stale: 0, unknown: 0 };
+        for (const r of reports) {
+          const applied = await client.query(
+            `INSERT INTO listing_reports (product_id, revision, product_version, status, reasons, decided_at, received_at)
+             SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM products WHERE product_id = $1)
+             ON CONFLICT (product_id) DO UPDATE SET revision = excluded.revision, product_version = excluded.product_version, status = excluded.status,
+               reasons = excluded.reasons, decided_at = excluded.decided_at, received_at = excluded.received_at
+             WHERE excluded.revision > listing_reports.revision
+             RETURNING 1`,
+            [r.productId, r.revision, r.productVersion, r.status, JSON.stringify(r.reasons), r.decidedAt, at],
+          );
+          if (applied.rowCount === 1) outcome.applied += 1;
+          else if (await first(client, 'SELECT 1 FROM products WHERE product_id = $1', r.productId)) outcome.stale += 1;
+          else outcome.unknown += 1;
+        }
+        return outcome;
+      });
+    },
+    async listingsOf(productIds) {
+      const rows = await rowsOf<ListingReportRow>(pool, 'SELECT * FROM listing_reports WHERE product_id = ANY($1::text[])', [...productIds]);
+      return new Map<string, ProductListing>(rows.map((row) => [row.product_id, toListing(row)]));
     },
   };
 }

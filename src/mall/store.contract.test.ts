@@ -91,7 +91,7 @@ for (const engine of STORE_TEST_ENGINES) {
     it('numbers sellers, reads them back by id and by key, one per business registration number', async () => {
       assert.equal(seller.sellerId, 'SL000001');
       assert.equal(other.sellerId, 'SL000002');
-      assert.deepEqual(seller, { sellerId: 'SL000001', legalName: '명동 코스메틱', businessRegistrationNumber: '2208162517', contactEmail: 'shop@example.kr', createdAt: T0 });
+      assert.deepEqual(seller, { sellerId: 'SL000001', legalName: '명동 코스메틱', businessRegistrationNumber: '2208162517', contactEmail: 'shop@example.kr', createdAt: T0, suspendedAt: null });
       assert.deepEqual(await store.getSeller('SL000001'), seller);
       assert.equal(await store.getSeller('SL999999'), null);
       const withKey = newSeller('1018600006');
@@ -244,6 +244,48 @@ for (const engine of STORE_TEST_ENGINES) {
       await reader;
       for (const product of await store.changesAfter(cursor, 10_000)) latest.set(product.productId, product.version);
       for (const id of products) assert.equal(latest.get(id), (await store.getProduct(id))!.version, `the reader reached ${id}'s last version`);
+    });
+
+    it("suspends a seller as a new version of each of its products, in the feed; again changes nothing; reinstating is new versions too", async () => {
+      const created = await store.insertSeller(newSeller('1148100007'), at(90));
+      const third = created.kind === 'created' ? created.seller : assert.fail();
+      const ids: ProductId[] = [];
+      for (const sku of ['SUS-1', 'SUS-2', 'SUS-3']) {
+        const inserted = await store.insertProduct({ productId: nextProductId(), sellerId: third.sellerId, ...content({ sku }) }, at(91));
+        ids.push(inserted.kind === 'created' ? inserted.product.productId : assert.fail());
+      }
+      const cursor = (await store.changesAfter(0n, 10_000)).at(-1)!.changeSeq;
+      const suspended = await store.setSellerSuspended(third.sellerId, true, at(92));
+      assert.deepEqual(suspended, { kind: 'changed', seller: { ...third, suspendedAt: at(92) }, productsChanged: 3 });
+      const fed = await store.changesAfter(cursor, 100);
+      assert.deepEqual(fed.map((p) => [p.productId, p.version, p.sellerSuspended]).sort(), ids.map((id) => [id, 2, true]).sort());
+      assert.deepEqual(fed.map((p) => p.changeSeq), [1n, 2n, 3n].map((n) => cursor + n), 'consecutive feed numbers after the cursor');
+      assert.deepEqual(await store.setSellerSuspended(third.sellerId, true, at(93)), { kind: 'unchanged', seller: { ...third, suspendedAt: at(92) } });
+      assert.deepEqual(await store.changesAfter(fed.at(-1)!.changeSeq, 100), [], 'a second suspension wrote nothing');
+      const added = await store.insertProduct({ productId: nextProductId(), sellerId: third.sellerId, ...content({ sku: 'SUS-4' }) }, at(94));
+      assert.ok(added.kind === 'created' && added.product.sellerSuspended, "a suspended seller's new product carries its standing");
+      const reinstated = await store.setSellerSuspended(third.sellerId, false, at(95));
+      assert.ok(reinstated.kind === 'changed' && reinstated.productsChanged === 4 && reinstated.seller.suspendedAt === null);
+      assert.deepEqual((await store.getProduct(ids[0]!))?.sellerSuspended, false);
+      assert.equal((await store.getProduct(ids[0]!))?.version, 3);
+      assert.deepEqual(await store.setSellerSuspended('SL999999', true, at(96)), { kind: 'not-found' });
+    });
+
+    it('keeps the highest revision of each listing report, ignores older ones and reports of no product', async () => {
+      const inserted = await store.insertProduct({ productId: nextProductId(), sellerId: seller.sellerId, ...content({ sku: 'REP-1' }) }, at(100));
+      const id = inserted.kind === 'created' ? inserted.product.productId : assert.fail();
+      const reason = { code: 'NO_IMAGE', message: { ko: '이미지가 없습니다', zh: '没有图片', en: 'No image' } };
+      const report = (revision: number, status: 'listed' | 'rejected') => ({ productId: id, revision, productVersion: 1, status, reasons: status === 'rejected' ? [reason] : [], decidedAt: at(revision) });
+      assert.deepEqual(await store.listingsOf([id]), new Map());
+      assert.deepEqual(await store.applyListingReports([report(2, 'rejected'), { ...report(1, 'listed'), productId: 'P-none' }], at(101)), { applied: 1, stale: 0, unknown: 1 });
+      assert.deepEqual(await store.applyListingReports([report(1, 'listed'), report(2, 'listed')], at(102)), { applied: 0, stale: 2, unknown: 0 }, 'older and equal revisions');
+      const { productId: _id, ...held } = report(2, 'rejected');
+      assert.deepEqual(await store.listingsOf([id, 'P-none']), new Map([[id, held]]));
+      assert.deepEqual(await store.applyListingReports([report(3, 'listed')], at(103)), { applied: 1, stale: 0, unknown: 0 });
+      assert.equal((await store.listingsOf([id])).get(id)?.status, 'listed');
+      // Racing deliveries of every revision: the highest stays, whatever the order they commit in.
+      await Promise.all([7, 4, 9, 5, 8, 6].map((revision) => store.applyListingReports([report(revision, revision % 2 === 0 ? 'listed' : 'rejected')], at(104))));
+      assert.equal((await store.listingsOf([id])).get(id)?.revision, 9);
     });
   });
 }

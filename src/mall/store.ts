@@ -13,7 +13,7 @@
  */
 import { migrateSqlite, prepareCached, type Migration, type SqliteDatabase } from '../platform/db/sqlite.ts';
 import type { BusinessRegistrationNumber } from '../platform/business-registration-number.ts';
-import type { LocalizedText, Product, ProductContent, ProductId, Seller, SellerId } from './types.ts';
+import type { ListingReason, ListingStatus, LocalizedText, Product, ProductContent, ProductId, ProductListing, Seller, SellerId } from './types.ts';
 
 /** Digits of the sequence number in a seller id: `SL000001`. */
 export const SELLER_ID_DIGITS = 6;
@@ -68,6 +68,26 @@ CREATE TABLE feed_sequence (
 INSERT INTO feed_sequence (singleton, last_seq) VALUES (1, 0);
 `,
   },
+  {
+    module: 'mall',
+    version: 2,
+    name: 'seller suspension, listing reports from the marketplace',
+    sql: `
+ALTER TABLE sellers ADD COLUMN suspended_at TEXT;
+-- Copied from the seller by the write that suspends or reinstates it, with a new version and feed number.
+ALTER TABLE products ADD COLUMN seller_suspended INTEGER NOT NULL DEFAULT 0 CHECK (seller_suspended IN (0, 1));
+-- The marketplace's latest report per product (ADR 17): only a higher revision replaces it.
+CREATE TABLE listing_reports (
+  product_id TEXT PRIMARY KEY REFERENCES products (product_id),
+  revision INTEGER NOT NULL CHECK (revision >= 1),
+  product_version INTEGER NOT NULL CHECK (product_version >= 1),
+  status TEXT NOT NULL CHECK (status IN ('in-review', 'listed', 'rejected', 'delisted')),
+  reasons TEXT NOT NULL,
+  decided_at TEXT NOT NULL,
+  received_at TEXT NOT NULL
+);
+`,
+  },
 ];
 
 export interface NewSeller {
@@ -100,6 +120,23 @@ export type UpdateProductOutcome =
 
 export type UpsertProductOutcome = { readonly kind: 'created' | 'updated' | 'unchanged'; readonly product: Product };
 
+export type SuspensionOutcome =
+  | { readonly kind: 'changed'; readonly seller: Seller; readonly productsChanged: number }
+  /** The seller was already in that standing: nothing written. */
+  | { readonly kind: 'unchanged'; readonly seller: Seller }
+  | { readonly kind: 'not-found' };
+
+/** One report as the mall stores it (`protocol` `ListingReport`, in the mall's words). */
+export interface ListingReportInput extends ProductListing {
+  readonly productId: string;
+}
+
+export interface ListingReportsOutcome {
+  readonly applied: number;
+  readonly stale: number;
+  readonly unknown: number;
+}
+
 export interface MallStore {
   /** Numbers and inserts a seller, unless its business registration number has one: then names it. */
   insertSeller(seller: NewSeller, at: string): Promise<InsertSellerOutcome>;
@@ -120,6 +157,16 @@ export interface MallStore {
   upsertProductBySku(product: HashedContent & { readonly productId: ProductId; readonly sellerId: SellerId }, at: string): Promise<UpsertProductOutcome>;
   /** The feed: products whose latest change is numbered above `afterSeq`, in that order. */
   changesAfter(afterSeq: bigint, limit: number): Promise<readonly Product[]>;
+  /**
+   * Suspends the seller (or reinstates it), and writes each of its products
+   * again as a new version with the next feed number, carrying the seller's
+   * standing: all in one transaction.
+   */
+  setSellerSuspended(sellerId: string, suspended: boolean, at: string): Promise<SuspensionOutcome>;
+  /** Stores each report whose revision is above the one held for its product; atomic per call. */
+  applyListingReports(reports: readonly ListingReportInput[], at: string): Promise<ListingReportsOutcome>;
+  /** The latest report of each product that has one. */
+  listingsOf(productIds: readonly string[]): Promise<ReadonlyMap<string, ProductListing>>;
 }
 
 export interface SellerRow {
@@ -128,6 +175,7 @@ export interface SellerRow {
   business_registration_number: string;
   contact_email: string;
   created_at: string;
+  suspended_at: string | null;
 }
 
 export interface ProductRow {
@@ -149,8 +197,31 @@ export interface ProductRow {
   origin_country: string;
   images: string;
   certifications: string;
+  seller_suspended: bigint | boolean;
   created_at: string;
   updated_at: string;
+}
+
+export interface ListingReportRow {
+  product_id: string;
+  revision: bigint;
+  product_version: bigint;
+  status: string;
+  reasons: string;
+  decided_at: string;
+}
+
+/** Reports in one statement's IN list (SQLite's default limit of variables is far above it). */
+export const LISTINGS_LOOKUP_MAX = 500;
+
+export function toListing(row: ListingReportRow): ProductListing {
+  return {
+    status: row.status as ListingStatus,
+    reasons: JSON.parse(row.reasons) as ListingReason[],
+    revision: Number(row.revision),
+    productVersion: Number(row.product_version),
+    decidedAt: row.decided_at,
+  };
 }
 
 export function toSeller(row: SellerRow): Seller {
@@ -160,6 +231,7 @@ export function toSeller(row: SellerRow): Seller {
     businessRegistrationNumber: row.business_registration_number as BusinessRegistrationNumber,
     contactEmail: row.contact_email,
     createdAt: row.created_at,
+    suspendedAt: row.suspended_at,
   };
 }
 
@@ -180,6 +252,8 @@ export function toProduct(row: ProductRow): Product {
     originCountry: row.origin_country,
     images: JSON.parse(row.images) as string[],
     certifications: JSON.parse(row.certifications) as string[],
+    // SQLite answers 0 or 1, PostgreSQL a boolean.
+    sellerSuspended: row.seller_suspended === true || row.seller_suspended === 1n,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -223,9 +297,9 @@ export function createSqliteMallStore(db: SqliteDatabase): MallStore {
   const insert = (p: HashedContent & { readonly productId: ProductId; readonly sellerId: SellerId }, at: string): Product => {
     prepareCached(
       db,
-      `INSERT INTO products (product_id, seller_id, sku, version, change_seq, content_hash, ${CONTENT_COLUMNS.join(', ')}, created_at, updated_at)
-       VALUES (?, ?, ?, 1, ?, ?, ${CONTENT_COLUMNS.map(() => '?').join(', ')}, ?, ?)`,
-    ).run(p.productId, p.sellerId, p.content.sku, nextChangeSeq(), p.contentHash, ...contentValues(p.content), at, at);
+      `INSERT INTO products (product_id, seller_id, sku, version, change_seq, content_hash, ${CONTENT_COLUMNS.join(', ')}, seller_suspended, created_at, updated_at)
+       VALUES (?, ?, ?, 1, ?, ?, ${CONTENT_COLUMNS.map(() => '?').join(', ')}, COALESCE((SELECT suspended_at IS NOT NULL FROM sellers WHERE seller_id = ?), 0), ?, ?)`,
+    ).run(p.productId, p.sellerId, p.content.sku, nextChangeSeq(), p.contentHash, ...contentValues(p.content), p.sellerId, at, at);
     return productById(p.productId)!;
   };
   const overwrite = (row: ProductRow, change: HashedContent, at: string): Product => {
@@ -310,6 +384,51 @@ export function createSqliteMallStore(db: SqliteDatabase): MallStore {
     async changesAfter(afterSeq, limit) {
       const rows = prepareCached(db, 'SELECT * FROM products WHERE change_seq > ? ORDER BY change_seq LIMIT ?').all(afterSeq, limit) as ProductRow[];
       return rows.map(toProduct);
+    },
+    async setSellerSuspended(sellerId, suspended, at) {
+      return db
+        .transaction((): SuspensionOutcome => {
+          const row = prepareCached(db, 'SELECT * FROM sellers WHERE seller_id = ?').get(sellerId) as SellerRow | undefined;
+          if (!row) return { kind: 'not-found' };
+          if ((row.suspended_at !== null) === suspended) return { kind: 'unchanged', seller: toSeller(row) };
+          prepareCached(db, 'UPDATE sellers SET suspended_at = ? WHERE seller_id = ?').run(suspended ? at : null, sellerId);
+          const ids = prepareCached(db, 'SELECT product_id FROM products WHERE seller_id = ? ORDER BY product_id').all(sellerId) as { product_id: string }[];
+          const bump = prepareCached(db, 'UPDATE products SET seller_suspended = ?, version = version + 1, change_seq = ?, updated_at = ? WHERE product_id = ?');
+          for (const { product_id } of ids) bump.run(suspended ? 1 : 0, nextChangeSeq(), at, product_id);
+          const seller = prepareCached(db, 'SELECT * FROM sellers WHERE seller_id = ?').get(sellerId) as SellerRow;
+          return { kind: 'changed', seller: toSeller(seller), productsChanged: ids.length };
+        })
+        .immediate();
+    },
+    async applyListingReports(reports, at) {
+      return db
+        .transaction((): ListingReportsOutcome => {
+          const outcome = { applied: 0, stale: 0, unknown: 0 };
+          const exists = prepareCached(db, 'SELECT 1 FROM products WHERE product_id = ?');
+          const upsert = prepareCached(
+            db,
+            `INSERT INTO listing_reports (product_id, revision, product_version, status, reasons, decided_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (product_id) DO UPDATE SET revision = excluded.revision, product_version = excluded.product_version, status = excluded.status,
+               reasons = excluded.reasons, decided_at = excluded.decided_at, received_at = excluded.received_at
+             WHERE excluded.revision > listing_reports.revision`,
+          );
+          for (const r of reports) {
+            if (exists.get(r.productId) === undefined) outcome.unknown += 1;
+            else if (upsert.run(r.productId, r.revision, r.productVersion, r.status, JSON.stringify(r.reasons), r.decidedAt, at).changes === 1) outcome.applied += 1;
+            else outcome.stale += 1;
+          }
+          return outcome;
+        })
+        .immediate();
+    },
+    async listingsOf(productIds) {
+      const found = new Map<string, ProductListing>();
+      for (let from = 0; from < productIds.length; from += LISTINGS_LOOKUP_MAX) {
+        const ids = productIds.slice(from, from + LISTINGS_LOOKUP_MAX);
+        const rows = db.prepare(`SELECT * FROM listing_reports WHERE product_id IN (${ids.map(() => '?').join(', ')})`).all(...ids) as ListingReportRow[];
+        for (const row of rows) found.set(row.product_id, toListing(row));
+      }
+      return found;
     },
   };
 }

@@ -17,6 +17,8 @@ export interface Seller {
   readonly businessRegistrationNumber: BusinessRegistrationNumber;
   readonly contactEmail: string;
   readonly createdAt: string;
+  /** When the mall's operator suspended the seller; null while it is in good standing. */
+  readonly suspendedAt: string | null;
 }
 
 /** Text as the seller writes it: Korean always, Chinese and English optional. */
@@ -55,9 +57,35 @@ export interface Product extends ProductContent {
    * mall, and larger for every later change of any product (ADR 15).
    */
   readonly changeSeq: bigint;
+  /**
+   * Whether the product's seller is suspended. A suspension or reinstatement
+   * is a new version of each of the seller's products (with the same
+   * content), so that the feed carries it in order (ADR 15, ADR 17).
+   */
+  readonly sellerSuspended: boolean;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
 
 /** Who is calling: the mall's operator, or one seller by its API key. */
 export type Principal = { readonly kind: 'operator' } | { readonly kind: 'seller'; readonly seller: Seller };
+
+/** Where a product stands on the marketplace, as the marketplace last reported it (ADR 17). */
+export interface ProductListing {
+  readonly status: ListingStatus;
+  readonly reasons: readonly ListingReason[];
+  /** The marketplace's revision of the listing: only a higher one replaces this report. */
+  readonly revision: number;
+  /** The product's version the status was decided on. */
+  readonly productVersion: number;
+  readonly decidedAt: string;
+}
+
+/** A listing's status at the marketplace; `in-review` until the marketplace has reported one. */
+export type ListingStatus = 'in-review' | 'listed' | 'rejected' | 'delisted';
+
+/** Why a listing is where it is: a stable code and its message in Korean, Chinese and English. */
+export interface ListingReason {
+  readonly code: string;
+  readonly message: { readonly ko: string; readonly zh: string; readonly en: string };
+}

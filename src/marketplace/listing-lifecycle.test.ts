@@ -40,7 +40,7 @@ const EXPECTED: Readonly<Record<ListingStatus, Readonly<Record<ListingEvent, Lis
     'review-failed': null,
     'material-change': 'in-review',
     'delta-change': 'rejected',
-    delisted: null,
+    delisted: 'delisted',
     relisted: null,
     'relisted-unreviewed': null,
   },

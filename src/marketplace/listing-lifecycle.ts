@@ -6,6 +6,7 @@
  *   in-review → listed | rejected      by the automated review
  *   listed    → in-review              on a material change (so is rejected: the seller fixed it)
  *   listed   ↔  delisted               by the seller, or while the seller is suspended
+ *   rejected  → delisted               when the seller is suspended: all its products are off
  *   delisted  → in-review              relisted when its current version has not passed a review
  *                                      (it changed while delisted, or was delisted during its review)
  *
@@ -57,6 +58,9 @@ export const LISTING_TRANSITIONS: readonly ListingTransition[] = [
   { from: 'delisted', event: 'material-change', to: 'delisted' },
   { from: 'listed', event: 'delisted', to: 'delisted' },
   { from: 'in-review', event: 'delisted', to: 'delisted' },
+  // A suspended seller has all its products off, whatever the review said; reinstated, each is
+  // relisted by its review, so where a listing ends does not depend on when the suspension came.
+  { from: 'rejected', event: 'delisted', to: 'delisted' },
   { from: 'delisted', event: 'relisted', to: 'listed' },
   { from: 'delisted', event: 'relisted-unreviewed', to: 'in-review' },
   ...LISTING_STATUSES.map((status) => ({ from: status, event: 'delta-change' as const, to: status })),

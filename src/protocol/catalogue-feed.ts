@@ -44,6 +44,13 @@ export const feedProductSchema = z.object({
   originCountry: z.string().length(2),
   images: z.array(z.string()),
   certifications: z.array(z.string()),
+  /**
+   * The mall has suspended the product's seller: the marketplace takes it off
+   * sale. A suspension or reinstatement is a new version of each of the
+   * seller's products (ADR 15's "tombstone version"), so it is ordered with
+   * the product's other changes.
+   */
+  sellerSuspended: z.boolean(),
   updatedAt: z.string(),
 });
 export type FeedProduct = z.infer<typeof feedProductSchema>;

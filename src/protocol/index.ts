@@ -175,3 +175,23 @@ export {
   type FeedProduct,
 } from './catalogue-feed.ts';
 export { requestTimes } from './signed-http.ts';
+export { signedAnswer } from './signed-http.ts';
+export {
+  LISTING_REASONS_MAX,
+  LISTING_REPORT_STATUSES,
+  LISTING_REPORTS_BYTES_MAX,
+  LISTING_REPORTS_MAX,
+  LISTING_REPORTS_PATH,
+  createListingReportsClient,
+  listingReasonSchema,
+  listingReportSchema,
+  listingReportsAnswerSchema,
+  listingReportsRequestSchema,
+  listingReportsThatFit,
+  type ListingReason,
+  type ListingReport,
+  type ListingReportsAnswer,
+  type ListingReportsClientOptions,
+  type ListingReportsError,
+  type ListingReportsRequest,
+} from './listing-report.ts';

@@ -65,7 +65,7 @@ export interface RouteDoc {
   readonly summary: string;
   readonly tag: string;
   /** Which bearer credential the route takes; none for a public or signed route. */
-  readonly security?: 'userToken' | 'operatorKey' | 'walletOperatorKey' | 'terminalKey' | 'operatorOrTerminalKey' | 'networkOperatorKey' | 'mallOperatorKey' | 'sellerKey' | 'signed';
+  readonly security?: 'userToken' | 'operatorKey' | 'walletOperatorKey' | 'terminalKey' | 'operatorOrTerminalKey' | 'networkOperatorKey' | 'mallOperatorKey' | 'sellerKey' | 'marketplaceOperatorKey' | 'signed';
   readonly request?: z.ZodType;
   /** A body that is not JSON (a CSV upload): its media type and what it holds; exclusive with `request`. */
   readonly requestBody?: { readonly mediaType: string; readonly description: string };
@@ -126,6 +126,7 @@ export function openApiDocument(options: { readonly title: string; readonly vers
         networkOperatorKey: bearer("the network operator's key"),
         mallOperatorKey: bearer("the mall operator's key"),
         sellerKey: bearer("a mall seller's API key, from POST /mall/v1/sellers"),
+        marketplaceOperatorKey: bearer("the marketplace operator's key"),
         signed: { type: 'apiKey', in: 'header', name: 'Signature', description: 'Client-Id, Request-Time and an Ed25519 Signature over the request (platform/signing/README.md)' },
       },
     },
