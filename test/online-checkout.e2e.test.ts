@@ -5,7 +5,9 @@
  * posted, redirects followed by hand). A tourist buys at the shop, signs in
  * at the cashier with phone and PIN, pays, returns to the shop, which the
  * acquirer's signed webhook has told; the money is where it should be on
- * every side, and a second payment of the same session is refused.
+ * every side, and a second payment of the same session is refused. The
+ * demo's second web shop, a boutique with a merchant, terminal and webhook
+ * secret of its own, takes a payment in Korean as the first did in Chinese.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -59,21 +61,25 @@ describe('online checkout across the shop, the acquirer, the network and the wal
     const balanceBefore = await api.call<{ balance: { value: string } }>('GET', '/wallet/v1/balance', { token: tourist.token });
     const owedBefore = await dari.acquirer.service.merchantBalanceKrw(credentials.shop.merchantId);
 
-    const front = await browse(credentials.shop.url);
+    // A phone set to Chinese: the shop speaks it, and tells the cashier to.
+    const chinese = 'zh-CN,zh;q=0.9,en;q=0.5';
+    const front = await browse(credentials.shop.url, { language: chinese });
     assert.equal(front.status, 200);
-    assert.match(front.html, /Ginseng first-care serum/);
-    assert.match(front.html, /₩39,000/);
+    assert.match(front.html, /<html lang="zh-Hans">/);
+    assert.match(front.html, /人参精华液 60 毫升/);
+    assert.match(front.html, /39,000韩元/);
 
-    const bought = await browse(`${dari.url}/shop/orders`, { method: 'POST', form: { item: 'serum' } });
+    const bought = await browse(`${dari.url}/shop/orders`, { method: 'POST', language: chinese, form: { ...hiddenFields(front.html.slice(0, front.html.indexOf('</form>'))), item: 'serum' } });
     assert.equal(bought.status, 303, bought.html);
     const cashierUrl = bought.location ?? assert.fail('the shop sends the buyer to the cashier');
     assert.ok(cashierUrl.startsWith(`${dari.url}/wallet/cashier?ticket=`));
+    assert.equal(new URL(cashierUrl).searchParams.get('lang'), 'zh', "in the buyer's language");
 
-    const page = await browse(cashierUrl, { language: 'zh-CN,zh;q=0.9,en;q=0.5' });
+    const page = await browse(cashierUrl, { language: chinese });
     assert.equal(page.status, 200, page.html);
     assert.match(page.html, /<html lang="zh-Hans">/);
     assert.match(page.html, /Hanbit Duty Free/);
-    assert.match(page.html, /39,000 韩元/, 'the price in KRW');
+    assert.match(page.html, /39,000韩元/, 'the price in KRW');
     // 39,000 KRW at 1 CNY = 190.25 KRW is 204.99… CNY, rounded up as the network charges it.
     assert.match(page.html, /¥205\.00/, 'the price in CNY at the quoted rate');
     assert.match(page.html, /190\.25/);
@@ -112,9 +118,10 @@ describe('online checkout across the shop, the acquirer, the network and the wal
     const sessionId = back.searchParams.get('checkoutSessionId') ?? assert.fail('the session is named');
     const orderId = back.searchParams.get('order') ?? assert.fail('the shop named its order');
 
+    assert.equal(back.searchParams.get('lang'), 'zh', 'back in the language the buyer left in');
     const returned = await browse(back.toString());
     assert.equal(returned.status, 200);
-    assert.match(returned.html, /Paid — thank you/);
+    assert.match(returned.html, /已付款——谢谢！/);
 
     // The shop heard it by webhook too, signed: the acquirer counts the delivery as delivered only on the shop's 2xx, which it gives only to a valid signature.
     await dari.acquirer.checkout.settled();
@@ -142,6 +149,54 @@ describe('online checkout across the shop, the acquirer, the network and the wal
     assert.match(twice.html, /already paid or closed|이미 결제|已支付/);
     const afterTwice = await api.call<{ balance: { value: string } }>('GET', '/wallet/v1/balance', { token: tourist.token });
     assert.equal(afterTwice.balance.value, balanceAfter.balance.value, 'nothing more was taken');
+  });
+
+  it('the second web shop, a Seoul boutique of its own merchant, terminal and webhook secret, takes a payment in Korean', async () => {
+    const api = apiClient(dari.url);
+    const tourist = credentials.tourist;
+    const boutique = credentials.shops[1] ?? assert.fail('the demo has a second web shop');
+    assert.equal(boutique.url, `${dari.url}/boutique/`);
+    assert.notEqual(boutique.merchantId, credentials.shop.merchantId, 'a merchant of its own');
+    const balanceBefore = await api.call<{ balance: { value: string } }>('GET', '/wallet/v1/balance', { token: tourist.token });
+
+    const front = await browse(`${boutique.url}?lang=ko`);
+    assert.equal(front.status, 200);
+    assert.match(front.html, /<html lang="ko">/);
+    assert.match(front.html, /가로수 아틀리에/);
+    assert.match(front.html, /핸드롤 실크 스카프/);
+    assert.match(front.html, /59,000원/);
+    assert.doesNotMatch(front.html, /인삼/, "the duty-free store's items are not here");
+    const cookie = front.cookies.map((c) => c.split(';')[0]).join('; ');
+    assert.equal(cookie, 'dari-lang=ko', 'the choice is remembered');
+
+    const bought = await browse(`${dari.url}/boutique/orders`, { method: 'POST', cookie, form: { item: 'silk-scarf', lang: 'ko' } });
+    assert.equal(bought.status, 303, bought.html);
+    const cashierUrl = bought.location ?? assert.fail('the boutique sends the buyer to the cashier');
+    const page = await browse(cashierUrl);
+    assert.equal(page.status, 200, page.html);
+    assert.match(page.html, /<html lang="ko">/);
+    assert.match(page.html, /Garosu Atelier/, "the acquirer's merchant");
+    assert.match(page.html, /59,000원/);
+    // 59,000 KRW at 190.25 is 310.118… CNY, rounded up.
+    assert.match(page.html, /310\.12위안/);
+    const cashierCookie = page.cookies.map((c) => c.split(';')[0]).join('; ');
+    const paid = await browse(`${dari.url}/wallet/cashier/pay`, { method: 'POST', cookie: cashierCookie, form: { ...hiddenFields(page.html), phone: tourist.phone, pin: tourist.pin } });
+    assert.equal(paid.status, 303, paid.html);
+    const back = new URL(paid.location ?? assert.fail('the cashier sends the buyer back'));
+    assert.equal(`${back.origin}${back.pathname}`, `${dari.url}/boutique/return`);
+    const orderId = back.searchParams.get('order') ?? assert.fail('the boutique named its order');
+    assert.match(orderId, /^GA-[0-9A-F]{12}$/);
+    const returned = await browse(back.toString(), { cookie });
+    assert.match(returned.html, /결제 완료 — 감사합니다!/);
+
+    await dari.acquirer.checkout.settled();
+    const order = dari.shops[1]?.getOrder(orderId);
+    assert.equal(order?.status, 'PAID');
+    assert.equal(order?.notifiedEvent, 'checkout.paid', 'its webhook verified under its own secret');
+    assert.equal(dari.shop.getOrder(orderId), null, 'the duty-free store knows nothing of it');
+    assert.equal((await dari.acquirer.service.merchantBalanceKrw(boutique.merchantId)), 59_000n, 'the boutique is owed the price in KRW');
+    const balanceAfter = await api.call<{ balance: { value: string } }>('GET', '/wallet/v1/balance', { token: tourist.token });
+    assert.equal(BigInt(balanceBefore.balance.value) - BigInt(balanceAfter.balance.value), 31_012n);
   });
 
   it('refuses a link that is not an acquirer-signed ticket', async () => {

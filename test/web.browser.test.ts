@@ -5,25 +5,30 @@
  * reads the POS's QR from a photo and pays it), the POS sees each payment
  * live, the tourist pays online at the demo shop (the wallet's hosted cashier
  * on a phone, back to the shop, which the acquirer's signed webhook told),
- * the merchant refunds and reads its day from the acquirer, the acquirer
- * reviews a merchant and gives the shop's merchant a POS, whose day shows the
- * online payment (and an error in Chinese), the network operator finds the
+ * (the demo's second web shop, a boutique, and the duty-free store switched
+ * between 中文, 한국어 and English on the way), the merchant refunds and reads
+ * its day from the acquirer, the acquirer approves one merchant and rejects
+ * another and gives the shop's merchant a POS, whose day shows the online
+ * payment (and an error in Chinese), the network operator finds the
  * payments, closes the day's clearing cycle with the online payment in it and
- * settles it, and the acquirer's operator sends an undeliverable webhook
- * again. Screenshots of every page go to test-artifacts/screenshots/.
+ * settles it, the acquirer's operator sends an undeliverable webhook again,
+ * runs the day's payouts, saves the bank's file and reconciles the closed
+ * cycle with the network. Screenshots of every page go to
+ * test-artifacts/screenshots/.
  *
  * It needs /usr/bin/chromium (`apt-get install -y chromium`) and fails,
  * saying so, without it: a console nobody tested in a browser is not tested.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { apiClient, seedDemo, startDari, type Dari, type DemoCredentials } from './support/dari.ts';
 import { writeDemoCredentials } from '../src/all-in-one/index.ts';
-import { CHECKOUT_EXPIRY_GRACE_MS, WEBHOOK_ATTEMPTS_MAX, WEBHOOK_RETRY_DELAY_MS_MAX } from '../src/acquirer/index.ts';
+import { businessDayEnd, businessDayOf, CHECKOUT_EXPIRY_GRACE_MS, WEBHOOK_ATTEMPTS_MAX, WEBHOOK_RETRY_DELAY_MS_MAX, type BusinessDay } from '../src/acquirer/index.ts';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -31,6 +36,8 @@ const SCREENSHOTS_DIR = resolve(import.meta.dirname, '..', 'test-artifacts', 'sc
 /** Longest the test waits for something to show on a page, in milliseconds (a bound, not a measurement). */
 const SHOW_TIMEOUT_MS = 15_000;
 const PHONE = { width: 390, height: 844 };
+/** The in-store and online payments take seconds; a run that starts closer than this to midnight in Korea starts its clock after it, so that they fall on one business day. */
+const BUSINESS_DAY_MARGIN_MS = 5 * 60 * 1000;
 const DESKTOP = { width: 1280, height: 900 };
 
 /** The next 23:00 in Seoul (14:00 UTC) after `ms`, and the id of the clearing cycle it closes. */
@@ -56,6 +63,9 @@ describe('the web console in a browser: the journey of issue 6, in store and onl
   /** What the online step leaves for the later ones: the shop's payment at the acquirer, and the POS key the acquirer gives the shop's merchant. */
   let onlinePaymentId = '';
   let shopCounterKey = '';
+  /** The business day (Korea) of the journey's payments, and the clearing cycle the network operator closes. */
+  let paymentDay = '' as BusinessDay;
+  let closedCycleId = '';
   const outside: string[] = [];
   const pageErrors: string[] = [];
 
@@ -75,6 +85,9 @@ describe('the web console in a browser: the journey of issue 6, in store and onl
     // Only this run's pages: a screenshot left from an earlier run (or an earlier numbering) would mislead.
     rmSync(SCREENSHOTS_DIR, { recursive: true, force: true });
     mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+    const untilDayEndsMs = businessDayEnd(businessDayOf(now())).getTime() - now().getTime();
+    if (untilDayEndsMs < BUSINESS_DAY_MARGIN_MS) offsetMs = untilDayEndsMs + 1_000;
+    paymentDay = businessDayOf(now());
     dari = await startDari({ dataDir, port: 0, version: 'test', resolveIntervalMs: null, peerTimeoutMs: 5_000, now });
     credentials = await seedDemo(dari);
     writeDemoCredentials(dataDir, credentials);
@@ -95,6 +108,9 @@ describe('the web console in a browser: the journey of issue 6, in store and onl
     await see(page, 'Pick a console');
     for (const name of ['Wallet app', 'Merchant POS', 'Acquirer back office', 'Network operations']) {
       assert.equal(await page.getByRole('link', { name, exact: true }).count(), 1, `a link to ${name}`);
+    }
+    for (const [name, path] of [['Shop at Hanbit Duty Free →', '/shop/'], ['Shop at Garosu Atelier →', '/boutique/']] as const) {
+      assert.equal(await page.getByRole('link', { name, exact: true }).getAttribute('href'), path, `a link to the web shop at ${path}`);
     }
     await shot(page, '01-root-en');
     await page.getByRole('link', { name: '中文' }).click();
@@ -169,7 +185,24 @@ describe('the web console in a browser: the journey of issue 6, in store and onl
 
   it('pays online at the demo shop: the wallet’s cashier on the phone, back at the shop, which the signed webhook told', async () => {
     const shop = watch(await phone.newPage());
+    // The demo's second web shop first: a boutique at its own path, with its own name and catalogue, in the buyer's language.
+    const boutique = credentials.shops[1] ?? assert.fail('the demo has a second web shop');
+    await shop.goto(boutique.url);
+    await see(shop, 'Camel wool-blend long coat');
+    await see(shop, '₩289,000');
+    await shop.getByRole('link', { name: '中文' }).click();
+    await see(shop, '驼色羊毛混纺长款大衣');
+    await see(shop, '289,000韩元');
+    assert.equal(await shop.locator('html').getAttribute('lang'), 'zh-Hans');
+    await shot(shop, '10-boutique-zh');
+    // The choice is remembered at the duty-free store; from there, Korean, then English again.
     await shop.goto(credentials.shop.url);
+    await see(shop, '人参精华液 60 毫升');
+    await shop.getByRole('link', { name: '한국어' }).click();
+    await see(shop, '인삼 퍼스트 케어 세럼 60ml');
+    await see(shop, '39,000원');
+    await shot(shop, '10-shop-ko');
+    await shop.getByRole('link', { name: 'English' }).click();
     await see(shop, 'Ginseng first-care serum, 60 ml');
     await shot(shop, '10-shop');
     await shop.locator('li.item', { hasText: 'Ginseng first-care serum' }).getByRole('button', { name: 'Buy with dari wallet' }).click();
@@ -221,16 +254,26 @@ describe('the web console in a browser: the journey of issue 6, in store and onl
     await shot(wallet, '16-wallet-ko');
   });
 
-  it("reviews a merchant's application in the acquirer's back office, lists terminals and gives the shop's merchant a POS", async () => {
-    await apiClient(dari.url).call('POST', '/acquirer/v1/merchants', {
-      token: credentials.acquirerOperatorKey,
-      body: { legalName: 'Gangnam Phone Repair', businessRegistrationNumber: '211-86-00017', mcc: '7622', address: '1 Teheran-ro', city: 'Seoul', settlementAccount: { bankCode: '004', accountNumber: '99887766554', holderName: 'Gangnam Phone Repair' } },
-    });
+  it("reviews merchants' applications in the acquirer's back office, approving one and rejecting one, lists terminals and gives the shop's merchant a POS", async () => {
+    const apply = (legalName: string, businessRegistrationNumber: string, mcc: string, address: string) =>
+      apiClient(dari.url).call('POST', '/acquirer/v1/merchants', {
+        token: credentials.acquirerOperatorKey,
+        body: { legalName, businessRegistrationNumber, mcc, address, city: 'Seoul', settlementAccount: { bankCode: '004', accountNumber: '99887766554', holderName: legalName } },
+      });
+    await apply('Gangnam Phone Repair', '211-86-00017', '7622', '1 Teheran-ro');
+    await apply('Itaewon Bakery', '106-81-55234', '5462', '200 Itaewon-ro');
     const page = watch(await desk.newPage());
     await page.goto(`${dari.url}/acquirer`);
     await page.getByRole('button', { name: 'Use the demo’s keys' }).click();
     await see(page, 'Gangnam Phone Repair');
+    await see(page, 'Itaewon Bakery');
     await shot(page, '17-acquirer-queue');
+    await page.locator('#onboarding-section tbody tr', { hasText: 'Itaewon Bakery' }).getByRole('button', { name: 'Approve' }).click();
+    await see(page, 'Itaewon Bakery: Approved');
+    // Approved, it leaves the queue for the merchants, where it can be given a terminal.
+    await page.getByLabel('Terminal label for Itaewon Bakery').waitFor();
+    assert.match((await page.locator('#merchants-section tbody tr', { hasText: 'Itaewon Bakery' }).textContent()) ?? '', /Approved/);
+    assert.equal(await page.locator('#onboarding-section tbody tr').count(), 1, 'one application left to review');
     await page.getByLabel('Reason for rejecting Gangnam Phone Repair').fill('the registration certificate is unreadable');
     await page.getByRole('button', { name: 'Reject' }).click();
     await see(page, 'No merchant is waiting for review.');
@@ -300,6 +343,7 @@ describe('the web console in a browser: the journey of issue 6, in store and onl
     await page.getByLabel('Cycle id (YYYY-MM-DDTHHMM)').fill(cutOff.cycleId);
     await page.getByRole('button', { name: 'Close the cycle' }).click();
     await see(page, `Settlement instructions of ${cutOff.cycleId}`);
+    closedCycleId = cutOff.cycleId;
     // 78.85 + 199.74 + 205.00 (online) − 26.29 yuan from the wallet; 15,000 + 38,000 + 39,000 (online) − 5,000 won to the acquirer.
     await see(page, 'CN¥457.30');
     await see(page, '₩87,000');
@@ -342,6 +386,60 @@ describe('the web console in a browser: the journey of issue 6, in store and onl
     const again = await api.call<{ state: string; attempts: number }>('GET', `/acquirer/v1/webhooks/${deliveryId}`, { token: credentials.acquirerOperatorKey });
     assert.deepEqual([again.state, again.attempts], ['pending', 1], 'queued again with a fresh count, its first attempt made');
     await shot(page, '24-acquirer-webhook-resent');
+    await page.close();
+  });
+
+  it("runs the day's payouts in the back office, saves the bank's file, and reconciles the closed cycle with the network", async () => {
+    // The cut-off and the webhook's retries have moved the clock past the day of the journey's payments: its payouts are due (T+1).
+    assert.ok(now().getTime() >= businessDayEnd(paymentDay).getTime(), `${paymentDay} is over`);
+    const page = watch(await desk.newPage());
+    await page.goto(`${dari.url}/acquirer`);
+    await page.getByRole('button', { name: 'Use the demo’s keys' }).click();
+    await page.getByLabel('Business day').fill(paymentDay);
+    await page.getByRole('button', { name: 'Run the payouts of this day' }).click();
+    await see(page, `Payouts of ${paymentDay}: 2 created.`);
+    // 48,000 won net for the cosmetics shop (15,000 + 38,000 − 5,000), 39,000 for the duty-free store online; 2.50% kept by the acquirer.
+    await see(page, /The file for the bank: 2 payouts, ₩84,825 in all, SHA-256 [0-9a-f]{64}\./);
+    const shown = /SHA-256 ([0-9a-f]{64})/.exec((await page.textContent('body')) ?? '')?.[1];
+    const payouts = page.locator('#payouts-section tbody tr');
+    await payouts.filter({ hasText: '₩46,800' }).waitFor();
+    for (const [merchantId, cells] of [
+      [credentials.merchant.merchantId, ['₩48,000', '₩1,200', '₩46,800']],
+      [credentials.shop.merchantId, ['₩39,000', '₩975', '₩38,025']],
+    ] as const) {
+      const row = payouts.filter({ hasText: merchantId });
+      assert.equal(await row.count(), 1, `one payout for ${merchantId}`);
+      assert.deepEqual((await row.locator('td').allTextContents()).slice(4), cells, `net, fee and amount for ${merchantId}`);
+    }
+    await shot(page, '25-acquirer-payouts');
+
+    const [saved] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the day’s file for the bank (CSV)' }).click()]);
+    assert.equal(saved.suggestedFilename(), `payouts-${paymentDay}.csv`);
+    await see(page, `Saved payouts-${paymentDay}.csv.`);
+    const file = readFileSync(await saved.path(), 'utf8');
+    const fromApi = await fetch(`${dari.url}/acquirer/v1/payout-runs/${paymentDay}/file`, { headers: { Authorization: `Bearer ${credentials.acquirerOperatorKey}` } });
+    assert.equal(file, await fromApi.text(), 'the bytes the acquirer keeps for the run');
+    const lines = file.split('\r\n').filter((line) => line !== '');
+    assert.match(lines[0] ?? '', new RegExp(`^HEADER,DARI-PAYOUT,1,${paymentDay},`));
+    assert.deepEqual(
+      lines.filter((line) => line.startsWith('DETAIL,')).map((line) => line.split(',').slice(1, 7).filter((_, i) => i !== 1 && i !== 2)),
+      [
+        [credentials.merchant.merchantId, 'Myeongdong Cosmetics', '46800', 'KRW'],
+        [credentials.shop.merchantId, 'Hanbit Duty Free', '38025', 'KRW'],
+      ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
+    );
+    const trailer = lines.at(-1) ?? '';
+    const checksum = createHash('sha256').update(file.slice(0, file.lastIndexOf(',') + 1)).digest('hex');
+    assert.equal(trailer, `TRAILER,2,84825,${checksum}`, 'its trailer: the lines, their total, the SHA-256 of every byte before it');
+    assert.equal(shown, checksum, 'the checksum the console showed');
+
+    await page.getByLabel('Cycle id (YYYY-MM-DDTHHMM)').fill(closedCycleId);
+    await page.getByRole('button', { name: 'Reconcile this cycle' }).click();
+    await see(page, `${closedCycleId}: Matches the network`);
+    const run = page.locator('#reconciliation-section tbody tr', { hasText: closedCycleId });
+    await run.waitFor();
+    assert.match((await run.textContent()) ?? '', /Matches the network/);
+    await shot(page, '26-acquirer-reconciled');
     await page.close();
   });
 

@@ -19,10 +19,12 @@ import { createWallet, type WalletInstance } from '../wallet/index.ts';
 import { createShop, type ShopInstance } from '../shop/index.ts';
 import { mountWebConsole, WEB_ROUTE_DOCS } from '../web/index.ts';
 import { openInstitutionDatabases } from './databases.ts';
+import { DEMO_SHOPS } from './demo-shops.ts';
 import { loadOrCreateSecrets, PARTICIPANTS, type DariSecrets } from './secrets.ts';
 
-export const WALLET_CODE_PREFIX = '2851';
-export const ACQUIRER_MERCHANT_ID_PREFIX = 'KR01';
+import { ACQUIRER_MERCHANT_ID_PREFIX, WALLET_CODE_PREFIX } from './prefixes.ts';
+
+export { ACQUIRER_MERCHANT_ID_PREFIX, WALLET_CODE_PREFIX };
 /** How often the recovery pass looks for payments left in process. */
 export const RESOLVE_INTERVAL_MS = 5_000;
 
@@ -58,8 +60,10 @@ export interface Dari {
   readonly wallet: WalletInstance;
   readonly acquirer: AcquirerInstance;
   readonly network: NetworkInstance;
-  /** The demo's online duty-free shop at `/shop/` (issue 6), a merchant of the acquirer. */
+  /** The demo's online duty-free shop at `/shop/` (issue 6), a merchant of the acquirer: `shops[0]`. */
   readonly shop: ShopInstance;
+  /** Every web shop of the demo (demo-shops.ts), each at its own path with its own database, each a merchant of the acquirer. */
+  readonly shops: readonly ShopInstance[];
   readonly openApi: Record<string, unknown>;
   /** One recovery pass in every institution. */
   resolveOpen(): Promise<void>;
@@ -127,7 +131,8 @@ export async function startDari(options: DariOptions): Promise<Dari> {
     // Online checkout (ADR 13): sessions send buyers to the wallet's hosted cashier.
     checkout: { cashierUrl: () => `${url}/wallet/cashier` },
   });
-  const shop = createShop({ dataDir: join(options.dataDir, 'shop'), acquirerUrl: baseUrl, publicUrl: () => `${url}/shop`, ...(options.now === undefined ? {} : { now: options.now }) });
+  const shops = DEMO_SHOPS.map((demo) => createShop({ profile: demo.profile, dataDir: join(options.dataDir, demo.dataFolder), acquirerUrl: baseUrl, publicUrl: baseUrl, ...(options.now === undefined ? {} : { now: options.now }) }));
+  const shop = shops[0]!;
 
   const routes: RouteDoc[] = [
     { method: 'get', path: '/health', summary: 'Whether every institution and its databases answer', tag: 'operations' },
@@ -150,9 +155,9 @@ export async function startDari(options: DariOptions): Promise<Dari> {
   app.route('/', network.app);
   app.route('/', wallet.app);
   app.route('/', acquirer.app);
-  app.route('/', shop.app);
+  for (const s of shops) app.route('/', s.app);
   // The web console (ADR 12): pages and assets from memory; the demo's keys only to a browser on this machine.
-  mountWebConsole(app, { demoCredentialsPath: join(options.dataDir, 'demo-credentials.json') });
+  mountWebConsole(app, { demoCredentialsPath: join(options.dataDir, 'demo-credentials.json'), shops: shops.map((s) => ({ href: `${s.path}/`, name: s.name })) });
 
   const server: ServerType = serve({ fetch: app.fetch, port: options.port, hostname: options.hostname ?? '127.0.0.1' });
   await new Promise<void>((resolve, reject) => {
@@ -187,6 +192,7 @@ export async function startDari(options: DariOptions): Promise<Dari> {
     acquirer,
     network,
     shop,
+    shops,
     openApi,
     resolveOpen,
     async close() {
@@ -197,7 +203,7 @@ export async function startDari(options: DariOptions): Promise<Dari> {
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await closed;
       await acquirer.close();
-      await shop.close();
+      for (const s of shops) await s.close();
       await wallet.close();
       await network.close();
     },

@@ -3,7 +3,8 @@
  * its own databases, over signed HTTP on one port. See README.md.
  */
 export { startDari, RESOLVE_INTERVAL_MS, WALLET_CODE_PREFIX, ACQUIRER_MERCHANT_ID_PREFIX, type Dari, type DariOptions } from './compose.ts';
-export { seedDemo, writeDemoCredentials, DEMO_CNY_KRW_RATE, type DemoCredentials } from './seed.ts';
+export { seedDemo, writeDemoCredentials, DEMO_CNY_KRW_RATE, type DemoCredentials, type DemoShopCredentials } from './seed.ts';
+export { DEMO_SHOPS, GAROSU_ATELIER, HANBIT_DUTY_FREE, type DemoShop } from './demo-shops.ts';
 export { apiClient, ApiCallError, type ApiAnswer, type ApiClient } from './http-client.ts';
 export { PARTICIPANTS, loadOrCreateSecrets, readOperatorKeys, type DariSecrets } from './secrets.ts';
 export { walkStory, readBalances, formatStep, formatAmount, type Balances, type StoryStep } from './story.ts';

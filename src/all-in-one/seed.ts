@@ -2,14 +2,16 @@
  * The demo seed, run on the first start over an empty data directory: the
  * network registers the wallet provider and the acquirer and sets a CNY/KRW
  * rate; the acquirer onboards a few Korean merchants with a terminal each;
- * the wallet signs up a few tourists and tops one up. Everything goes through
- * the public API, as an operator would do it.
+ * the wallet signs up a few tourists and tops one up; the demo's two web
+ * shops become merchants with a terminal and a webhook secret each.
+ * Everything goes through the public API, as an operator would do it.
  */
 import { writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportPublicKeyPem } from '../platform/signing/index.ts';
 import type { Dari } from './compose.ts';
 import { ACQUIRER_MERCHANT_ID_PREFIX, WALLET_CODE_PREFIX } from './compose.ts';
+import { DEMO_SHOPS, type DemoShop } from './demo-shops.ts';
 import { apiClient } from './http-client.ts';
 import { PARTICIPANTS } from './secrets.ts';
 
@@ -26,12 +28,20 @@ export interface DemoCredentials {
   readonly tourists: readonly { readonly userId: string; readonly token: string; readonly name: string; readonly phone: string; readonly pin: string }[];
   readonly merchant: { readonly merchantId: string; readonly name: string; readonly terminalId: string; readonly terminalKey: string };
   readonly merchants: readonly { readonly merchantId: string; readonly name: string; readonly terminalId: string; readonly terminalKey: string }[];
-  /** The online duty-free shop at `/shop/`: a merchant whose terminal is the shop's web server (its key and webhook secret are in the shop's own database). */
-  readonly shop: { readonly merchantId: string; readonly name: string; readonly terminalId: string; readonly url: string };
+  /** The online duty-free shop at `/shop/`: a merchant whose terminal is the shop's web server (its key and webhook secret are in the shop's own database). `shops[0]`. */
+  readonly shop: DemoShopCredentials;
+  /** Every web shop of the demo (demo-shops.ts): the duty-free store, then the Seoul fashion boutique at `/boutique/`. */
+  readonly shops: readonly DemoShopCredentials[];
 }
 
-/** The demo's online shop, a merchant of the acquirer like the others. */
-const DEMO_SHOP = { legalName: 'Hanbit Duty Free', businessRegistrationNumber: '214-86-12341', mcc: '5309', address: '72 Sogong-ro, Jung-gu', city: 'Seoul' } as const;
+/** A demo web shop as the acquirer knows it: its merchant, its terminal (the shop's web server), and where a buyer finds it. */
+export interface DemoShopCredentials {
+  readonly merchantId: string;
+  readonly name: string;
+  readonly terminalId: string;
+  readonly url: string;
+}
+
 /** The tourists' payment PINs, in the order of DEMO_TOURISTS. */
 const DEMO_PINS = ['135790', '246802', '975310'] as const;
 
@@ -109,16 +119,19 @@ export async function seedDemo(dari: Dari): Promise<DemoCredentials> {
     body: { requestId: 'demo-seed-topup', amount: { currency: 'CNY', value: '200000' } },
   });
 
-  const shop = await seedShop(dari, acquirerOperatorKey);
-  return { baseUrl: dari.url, networkOperatorKey, acquirerOperatorKey, walletOperatorKey, tourist: tourists[0]!, tourists, merchant: merchants[0]!, merchants, shop };
+  const shops = [];
+  for (const demo of DEMO_SHOPS) shops.push(await seedShop(dari, acquirerOperatorKey, demo));
+  return { baseUrl: dari.url, networkOperatorKey, acquirerOperatorKey, walletOperatorKey, tourist: tourists[0]!, tourists, merchant: merchants[0]!, merchants, shop: shops[0]!, shops };
 }
 
-/** Onboards the online shop's merchant, registers the shop's web server as its terminal, has it create its webhook secret, and hands both to the shop. */
-async function seedShop(dari: Dari, acquirerOperatorKey: string): Promise<DemoCredentials['shop']> {
+/** Onboards a web shop's merchant, registers the shop's web server as its terminal, has it create its webhook secret, and hands both to the shop. */
+async function seedShop(dari: Dari, acquirerOperatorKey: string, demo: DemoShop): Promise<DemoShopCredentials> {
   const api = apiClient(dari.url);
+  const shop = dari.shops.find((s) => s.path === demo.profile.path);
+  if (shop === undefined) throw new Error(`assertion failed: the deployment serves the demo shop at ${demo.profile.path}`);
   const created = await api.call<{ merchantId: string }>('POST', '/acquirer/v1/merchants', {
     token: acquirerOperatorKey,
-    body: { ...DEMO_SHOP, settlementAccount: { bankCode: '020', accountNumber: '100200300400', holderName: DEMO_SHOP.legalName } },
+    body: { ...demo.merchant, settlementAccount: { ...demo.settlementAccount, holderName: demo.merchant.legalName } },
   });
   await api.call('POST', `/acquirer/v1/merchants/${created.merchantId}/approve`, { token: acquirerOperatorKey, body: {} });
   const terminal = await api.call<{ terminalId: string; terminalKey: string }>('POST', `/acquirer/v1/merchants/${created.merchantId}/terminals`, {
@@ -126,8 +139,8 @@ async function seedShop(dari: Dari, acquirerOperatorKey: string): Promise<DemoCr
     body: { label: 'Online shop' },
   });
   const secret = await api.call<{ secret: string }>('POST', '/acquirer/v1/checkout/webhook-secret', { token: terminal.terminalKey });
-  dari.shop.configure({ terminalKey: terminal.terminalKey, webhookSecret: secret.secret });
-  return { merchantId: created.merchantId, name: DEMO_SHOP.legalName, terminalId: terminal.terminalId, url: `${dari.url}/shop/` };
+  shop.configure({ terminalKey: terminal.terminalKey, webhookSecret: secret.secret });
+  return { merchantId: created.merchantId, name: demo.merchant.legalName, terminalId: terminal.terminalId, url: `${dari.url}${shop.path}/` };
 }
 
 /** Writes the credentials where `npm run demo` and the README say they are. */

@@ -49,6 +49,7 @@ export {
   zero,
 } from './amount.ts';
 export { DECIMAL_INPUT_CHARS_MAX, formatDecimal, parseDecimal } from './decimal.ts';
+export { formatForPeople } from './for-people.ts';
 export {
   RATE_DECIMALS_MAX,
   RATE_INTEGER_DIGITS_MAX,

@@ -1,22 +1,25 @@
 /**
- * A tiny duty-free web shop, the demo's online merchant (issue 6): a buyer
- * picks an item, the shop creates a checkout session at the acquirer with its
+ * A small web shop, the demo's online merchants (issue 6): a buyer picks an
+ * item, the shop creates a checkout session at the acquirer with its
  * terminal key and sends the buyer to the wallet's cashier; the buyer comes
- * back to `/shop/return`, where the shop asks the acquirer what happened (the
- * return URL's `status` is a hint, never trusted), and the acquirer's signed
- * webhook at `/shop/webhooks` marks the order paid even if the buyer never
- * comes back. A merchant's app beside dari: it talks to the acquirer over its
- * public HTTP API only. See README.md.
+ * back to `<path>/return`, where the shop asks the acquirer what happened
+ * (the return URL's `status` is a hint, never trusted), and the acquirer's
+ * signed webhook at `<path>/webhooks` marks the order paid even if the buyer
+ * never comes back. A merchant's app beside dari: it talks to the acquirer
+ * over its public HTTP API only. One module serves any number of shops, each
+ * from its profile (path, name, catalogue) and its own database. See README.md.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono, type Context } from 'hono';
+import { requestLocale } from '../platform/http/locale.ts';
+import type { Locale, Localised } from '../platform/locale.ts';
 import { verifyWebhook, WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, type FetchFunction } from '../protocol/index.ts';
-import { CATALOG, catalogPage, errorPage, orderPage, SHOP_CSS_PATH } from './pages.ts';
+import { CATALOGUE_ITEMS_MAX, cataloguePage, errorPage, orderPage, shopMessages, type PageContext, type ShopProfile } from './pages.ts';
 import { openShopStore, type ShopCredentials, type ShopOrder, type ShopStore } from './store.ts';
 
-export { CATALOG, type CatalogItem } from './pages.ts';
+export { CATALOGUE_ITEMS_MAX, type CatalogueItem, type ShopProfile } from './pages.ts';
 export type { ShopCredentials, ShopOrder } from './store.ts';
 
 /** Orders listed on the shop's front page. */
@@ -26,21 +29,30 @@ export const WEBHOOK_BODY_BYTES_MAX = 16 * 1024;
 /** How long the shop waits for the acquirer, in ms. */
 export const ACQUIRER_TIMEOUT_MS = 10_000;
 const CSS = readFileSync(new URL('./shop.css', import.meta.url), 'utf8');
+const PATH = /^\/[a-z][a-z0-9-]{0,31}$/;
+const ITEM_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
+const ORDER_ID_PREFIX = /^[A-Z]{2,4}$/;
+const ACCENT = /^#[0-9a-f]{6}$/;
 
 export interface ShopOptions {
-  /** Holds `shop.db`. */
+  /** Which shop: where it is served, its name, its catalogue. */
+  readonly profile: ShopProfile;
+  /** Holds `shop.db`; one folder per shop. */
   readonly dataDir: string;
   /** The acquirer's base URL (its public API). */
   readonly acquirerUrl: string | (() => string);
-  /** The shop's own base URL as a browser reaches it, e.g. `http://127.0.0.1:3000/shop`: return and notify URLs are built on it. */
+  /** The server's base URL as a browser reaches it, e.g. `http://127.0.0.1:3000`: the shop's return and notify URLs are built on it and its path. */
   readonly publicUrl: string | (() => string);
   readonly now?: () => Date;
   readonly fetch?: FetchFunction;
 }
 
 export interface ShopInstance {
-  /** Routes under `/shop/`; mount with `root.route('/', shop.app)`. */
+  /** Routes under the profile's path; mount with `root.route('/', shop.app)`. */
   readonly app: Hono;
+  /** Where the shop is served, e.g. `/shop` (its front page is `/shop/`). */
+  readonly path: string;
+  readonly name: Localised;
   /** Gives the shop its terminal key and webhook secret (the demo seed does). */
   configure(credentials: ShopCredentials): void;
   readonly configured: boolean;
@@ -58,11 +70,32 @@ interface SessionView {
 
 const resolve = (value: string | (() => string)): string => (typeof value === 'string' ? value : value());
 
+/** A profile that would make a broken shop is a bug in its caller: it fails at start, never at a buyer. */
+function assertProfile(profile: ShopProfile): void {
+  const fail = (why: string): never => {
+    throw new Error(`assertion failed: shop ${profile.path}: ${why}`);
+  };
+  if (!PATH.test(profile.path)) fail('the path is one lower-case segment, such as /shop');
+  if (!ORDER_ID_PREFIX.test(profile.orderIdPrefix)) fail('the order id prefix is 2 to 4 capital letters');
+  if (!ACCENT.test(profile.accent)) fail('the accent is #rrggbb in lower case');
+  if (profile.catalogue.length === 0 || profile.catalogue.length > CATALOGUE_ITEMS_MAX) fail(`the catalogue holds 1 to ${CATALOGUE_ITEMS_MAX} items`);
+  if (new Set(profile.catalogue.map((i) => i.itemId)).size !== profile.catalogue.length) fail('item ids are unique');
+  for (const item of profile.catalogue) {
+    if (!ITEM_ID.test(item.itemId)) fail(`item id ${item.itemId} is lower-case letters, digits and dashes`);
+    if (item.priceKrw <= 0n) fail(`${item.itemId} has a price above zero`);
+  }
+}
+
 export function createShop(options: ShopOptions): ShopInstance {
+  const { profile } = options;
+  assertProfile(profile);
+  const base = profile.path;
   mkdirSync(options.dataDir, { recursive: true });
   const store: ShopStore = openShopStore(join(options.dataDir, 'shop.db'));
   const now = options.now ?? (() => new Date());
   const fetchFn: FetchFunction = options.fetch ?? ((url, init) => fetch(url, init));
+  // The shop's colour first, then the sheet every shop shares.
+  const css = `:root { --accent: ${profile.accent}; }\n${CSS}`;
   const app = new Hono();
 
   const acquirer = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
@@ -89,52 +122,72 @@ export function createShop(options: ShopOptions): ShopInstance {
     if (session.status === 'EXPIRED') return store.settle(orderId, { kind: 'expired' });
     return store.getOrder(orderId);
   };
+  /** This page in another language: its own address with `lang` set, or the front page's for a page a form posted. */
+  const pageContext = (c: Context, locale: Locale): PageContext => ({
+    profile,
+    locale,
+    languageLink: (l) => {
+      if (c.req.method !== 'GET') return `${base}/?lang=${l}`;
+      const query = new URLSearchParams(new URL(c.req.url).search);
+      query.set('lang', l);
+      return `${c.req.path}?${query.toString()}`;
+    },
+  });
   const html = (c: Context, body: string, status: 200 | 400 | 404 | 502 | 503 = 200) => {
     c.header('Content-Security-Policy', "default-src 'none'; style-src 'self'; form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'");
     c.header('Cache-Control', 'no-store');
+    c.header('Vary', 'Cookie, Accept-Language');
     return c.html(body, status);
   };
 
-  app.get('/shop', (c) => c.redirect('/shop/', 301));
-  app.get('/shop/', (c) => html(c, catalogPage({ configured: store.credentials() !== null, recent: store.recentOrders(RECENT_ORDERS_SHOWN_MAX) })));
-  app.get(SHOP_CSS_PATH, (c) => c.body(CSS, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=3600' }));
+  app.get(base, (c) => c.redirect(`${base}/`, 301));
+  app.get(`${base}/`, (c) => html(c, cataloguePage(pageContext(c, requestLocale(c)), { configured: store.credentials() !== null, recent: store.recentOrders(RECENT_ORDERS_SHOWN_MAX) })));
+  app.get(`${base}/shop.css`, (c) => c.body(css, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=3600' }));
 
-  app.post('/shop/orders', async (c) => {
-    if (store.credentials() === null) return html(c, errorPage('The shop is not set up yet.'), 503);
+  app.post(`${base}/orders`, async (c) => {
     const form = await c.req.parseBody();
-    const item = CATALOG.find((i) => i.itemId === form.item);
-    if (item === undefined) return html(c, errorPage('No such item.'), 400);
-    const order = store.insertOrder({ orderId: `HB-${randomBytes(6).toString('hex').toUpperCase()}`, itemId: item.itemId, amountKrw: item.priceKrw, createdAt: now().toISOString() });
-    const base = resolve(options.publicUrl);
+    const locale = requestLocale(c, { posted: typeof form.lang === 'string' ? form.lang : undefined });
+    const page = pageContext(c, locale);
+    const m = shopMessages(locale);
+    if (store.credentials() === null) return html(c, errorPage(page, m.notSetUp), 503);
+    const item = profile.catalogue.find((i) => i.itemId === form.item);
+    if (item === undefined) return html(c, errorPage(page, m.noSuchItem), 400);
+    const order = store.insertOrder({ orderId: `${profile.orderIdPrefix}-${randomBytes(6).toString('hex').toUpperCase()}`, itemId: item.itemId, amountKrw: item.priceKrw, createdAt: now().toISOString() });
+    const shopUrl = `${resolve(options.publicUrl)}${base}`;
     const created = await acquirer('POST', '/acquirer/v1/checkout/sessions', {
       orderId: order.orderId,
       amount: { currency: 'KRW', value: item.priceKrw.toString() },
-      returnUrl: `${base}/return?order=${order.orderId}`,
-      notifyUrl: `${base}/webhooks`,
+      returnUrl: `${shopUrl}/return?order=${order.orderId}&lang=${locale}`,
+      notifyUrl: `${shopUrl}/webhooks`,
     });
-    if (created.status !== 201 && created.status !== 200) return html(c, errorPage(`The payment could not be started (${String((created.json.error as { code?: string } | undefined)?.code ?? created.status)}).`), 502);
+    if (created.status !== 201 && created.status !== 200) return html(c, errorPage(page, m.notStarted(String((created.json.error as { code?: string } | undefined)?.code ?? created.status))), 502);
     const session = created.json as unknown as SessionView;
     store.setSession(order.orderId, session.sessionId);
-    return c.redirect(session.cashierUrl, 303);
+    // The cashier speaks the buyer's language from the first page: the shop tells it which.
+    const cashier = new URL(session.cashierUrl);
+    cashier.searchParams.set('lang', locale);
+    return c.redirect(cashier.toString(), 303);
   });
 
-  app.get('/shop/return', async (c) => {
+  app.get(`${base}/return`, async (c) => {
+    const locale = requestLocale(c);
+    const m = shopMessages(locale);
     const order = store.getOrder(c.req.query('order') ?? '');
-    if (order === null) return html(c, errorPage('No such order.'), 404);
+    if (order === null) return html(c, errorPage(pageContext(c, locale), m.noSuchOrder), 404);
     const refreshed = await refresh(order);
     const hint = c.req.query('status');
-    const note = refreshed.status === 'AWAITING_PAYMENT' ? (hint === 'CANCELLED' ? 'You left the cashier without paying.' : 'We are waiting for the payment to be confirmed; this page refreshes itself.') : null;
-    return html(c, orderPage(refreshed, CATALOG.find((i) => i.itemId === refreshed.itemId), note));
+    const note = refreshed.status === 'AWAITING_PAYMENT' ? (hint === 'CANCELLED' ? m.leftCashier : m.waiting) : null;
+    return html(c, orderPage(pageContext(c, locale), refreshed, note));
   });
 
-  app.get('/shop/orders/:id', async (c) => {
+  app.get(`${base}/orders/:id`, async (c) => {
+    const locale = requestLocale(c);
     const order = store.getOrder(c.req.param('id'));
-    if (order === null) return html(c, errorPage('No such order.'), 404);
-    const refreshed = await refresh(order);
-    return html(c, orderPage(refreshed, CATALOG.find((i) => i.itemId === refreshed.itemId), null));
+    if (order === null) return html(c, errorPage(pageContext(c, locale), shopMessages(locale).noSuchOrder), 404);
+    return html(c, orderPage(pageContext(c, locale), await refresh(order), null));
   });
 
-  app.post('/shop/webhooks', async (c) => {
+  app.post(`${base}/webhooks`, async (c) => {
     const credentials = store.credentials();
     if (credentials === null) return c.body(null, 503);
     if (Number(c.req.header('content-length') ?? '0') > WEBHOOK_BODY_BYTES_MAX) return c.body(null, 413);
@@ -155,6 +208,8 @@ export function createShop(options: ShopOptions): ShopInstance {
 
   return {
     app,
+    path: base,
+    name: profile.name,
     configure: (credentials) => store.setCredentials(credentials),
     get configured() {
       return store.credentials() !== null;

@@ -2,46 +2,19 @@
  * The hosted cashier's HTML, rendered on the server: no JavaScript, no asset
  * from elsewhere (one small stylesheet, `cashier.css`, served by the wallet),
  * usable on a phone at 390×844. Korean, Simplified Chinese and English, each
- * language named in itself; amounts written per currency from bigint minor
- * units by money's `formatDecimal`, never through a float. Every value that
+ * language named in itself; amounts written per currency and language from
+ * bigint minor units by money's `formatForPeople`, never through a float. Every value that
  * reaches the page is escaped.
  */
-import { formatDecimal, type Amount } from '../money/index.ts';
+import { formatForPeople, type Amount } from '../money/index.ts';
+import { escapeHtml } from '../platform/html.ts';
+import { languageChoices, LOCALE_TAGS, type Locale } from '../platform/locale.ts';
 
-export const CASHIER_LOCALES = ['ko', 'zh', 'en'] as const;
-export type CashierLocale = (typeof CASHIER_LOCALES)[number];
-export const CASHIER_LOCALE_DEFAULT: CashierLocale = 'en';
-/** Each language named in itself, for the switch. */
-export const LOCALE_NAMES: Readonly<Record<CashierLocale, string>> = { ko: '한국어', zh: '中文', en: 'English' };
-const HTML_LANG: Readonly<Record<CashierLocale, string>> = { ko: 'ko', zh: 'zh-Hans', en: 'en' };
-
-/** The page's language: `?lang=` if it names one, else the first of Accept-Language's (by q) that we speak, else English. */
-export function pickLocale(query: string | undefined, acceptLanguage: string | undefined): CashierLocale {
-  if (query !== undefined && (CASHIER_LOCALES as readonly string[]).includes(query)) return query as CashierLocale;
-  const ranges = (acceptLanguage ?? '')
-    .slice(0, 512)
-    .split(',')
-    .map((part, index) => {
-      const [tag = '', ...params] = part.trim().split(';');
-      const q = params.map((p) => /^\s*q=([01](?:\.[0-9]{0,3})?)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-      return { primary: tag.trim().toLowerCase().split('-')[0] ?? '', q: q === undefined ? 1 : Number(q), index };
-    })
-    .filter((r) => r.q > 0)
-    .sort((a, b) => b.q - a.q || a.index - b.index);
-  const found = ranges.find((r) => (CASHIER_LOCALES as readonly string[]).includes(r.primary));
-  return (found?.primary as CashierLocale | undefined) ?? CASHIER_LOCALE_DEFAULT;
-}
-
-/** An amount for people, per currency and language: ₩39,000 / 39,000원 / 39,000 韩元; CN¥205.00 / 205.00위안 / ¥205.00. */
-export function formatAmount(locale: CashierLocale, a: Amount): string {
-  const digits = formatDecimal(a);
-  const forms: Record<CashierLocale, Record<string, (d: string) => string>> = {
-    en: { KRW: (d) => `₩${d}`, CNY: (d) => `CN¥${d}` },
-    ko: { KRW: (d) => `${d}원`, CNY: (d) => `${d}위안` },
-    zh: { KRW: (d) => `${d} 韩元`, CNY: (d) => `¥${d}` },
-  };
-  return (forms[locale][a.currency] ?? ((d: string) => `${d} ${a.currency}`))(digits);
-}
+/**
+ * The cashier's languages are dari's (platform/locale.ts: the page's language
+ * from `?lang=`, else Accept-Language, else English); its words are below.
+ */
+export type CashierLocale = Locale;
 
 export const MESSAGES = {
   en: {
@@ -131,20 +104,17 @@ export const MESSAGES = {
 } as const satisfies Record<CashierLocale, Record<string, unknown>>;
 export type CashierMessages = (typeof MESSAGES)[CashierLocale];
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 /** Where the stylesheet is served. */
 export const CASHIER_CSS_PATH = '/wallet/cashier/cashier.css';
 
 function layout(locale: CashierLocale, title: string, languageLinks: (l: CashierLocale) => string, body: string): string {
   const m = MESSAGES[locale];
-  const links = CASHIER_LOCALES.map(
-    (l) => `<a href="${escapeHtml(languageLinks(l))}" lang="${HTML_LANG[l]}" hreflang="${HTML_LANG[l]}"${l === locale ? ' aria-current="true"' : ''}>${LOCALE_NAMES[l]}</a>`,
-  ).join('');
+  const links = languageChoices(locale, languageLinks)
+    .map((choice) => `<a href="${escapeHtml(choice.href)}" lang="${choice.tag}" hreflang="${choice.tag}"${choice.current ? ' aria-current="true"' : ''}>${choice.name}</a>`)
+    .join('');
   return `<!doctype html>
-<html lang="${HTML_LANG[locale]}">
+<html lang="${LOCALE_TAGS[locale]}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -180,7 +150,7 @@ export interface CheckoutPageInput {
 /** The cashier: what is bought from whom, for how much in both currencies, and the sign-in that confirms it. */
 export function checkoutPage(input: CheckoutPageInput): string {
   const m = MESSAGES[input.locale];
-  const price = formatAmount(input.locale, input.price);
+  const price = formatForPeople(input.price, input.locale);
   const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
   const body = `<h1>${escapeHtml(m.title)}</h1>
 <section class="order" aria-labelledby="merchant">
@@ -189,7 +159,7 @@ export function checkoutPage(input: CheckoutPageInput): string {
 <p class="city">${escapeHtml(input.merchantCity)}</p>
 <dl>
 <dt>${escapeHtml(m.amount)}</dt><dd class="price">${escapeHtml(price)}</dd>
-${input.charge === null ? '' : `<dt>${escapeHtml(m.charge)}</dt><dd class="charge">${escapeHtml(formatAmount(input.locale, input.charge.amount))}</dd>`}
+${input.charge === null ? '' : `<dt>${escapeHtml(m.charge)}</dt><dd class="charge">${escapeHtml(formatForPeople(input.charge.amount, input.locale))}</dd>`}
 </dl>
 <p class="note">${escapeHtml(input.charge === null ? m.rateUnavailable : m.rate(input.charge.rate))}</p>
 <p class="note">${escapeHtml(m.validFor(input.minutesLeft))}</p>

@@ -9,7 +9,8 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { apiError, bearerToken, MISSING_BEARER, parseJsonBody, type RouteDoc } from '../platform/http/contract.ts';
 import { PIN_PATTERN } from './cashier-pin.ts';
-import { checkoutPage, CASHIER_CSS_PATH, MESSAGES, messagePage, pickLocale, type CashierLocale, type CashierMessages } from './cashier-page.ts';
+import { negotiateLocale } from '../platform/locale.ts';
+import { checkoutPage, CASHIER_CSS_PATH, MESSAGES, messagePage, type CashierLocale, type CashierMessages } from './cashier-page.ts';
 import { ATTEMPT_ID_PATTERN, type Cashier, type CashierOrder, type SignInProblem } from './cashier.ts';
 import type { WalletError } from './errors.ts';
 import type { AccountService } from './service.ts';
@@ -110,7 +111,7 @@ export function mountCashierRoutes(app: Hono, deps: { readonly cashier: Cashier;
   };
 
   app.get(CASHIER_PATH, async (c) => {
-    const locale = pickLocale(c.req.query('lang'), c.req.header('accept-language'));
+    const locale = negotiateLocale({ query: c.req.query('lang'), acceptLanguage: c.req.header('accept-language') });
     const ticketText = c.req.query('ticket') ?? '';
     const opened = open(c, locale, ticketText);
     if ('page' in opened) return opened.page;
@@ -121,7 +122,7 @@ export function mountCashierRoutes(app: Hono, deps: { readonly cashier: Cashier;
     const declared = Number(c.req.header('content-length') ?? 'NaN');
     const form = Number.isFinite(declared) && declared <= CASHIER_FORM_BYTES_MAX ? await c.req.parseBody() : {};
     const field = (name: string): string => (typeof form[name] === 'string' ? form[name] : '');
-    const locale = pickLocale(field('lang'), c.req.header('accept-language'));
+    const locale = negotiateLocale({ query: field('lang'), acceptLanguage: c.req.header('accept-language') });
     const m = MESSAGES[locale];
     const ticketText = field('ticket');
     const opened = open(c, locale, ticketText);

@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LOCALE_NAMES, LOCALE_TAGS, LOCALES, MESSAGE_KEYS, apiErrorText, isMessageKey, negotiateLocale, translate, type MessageKey } from './i18n.ts';
+import { LOCALES } from '../platform/locale.ts';
+import { MESSAGE_KEYS, apiErrorText, isMessageKey, translate, type MessageKey } from './i18n.ts';
 
 const placeholders = (text: string): string[] => [...text.matchAll(/\{([a-zA-Z]+)\}/g)].map((m) => m[1]!).sort();
 
 describe('the console in three languages', () => {
-  it('names each language in itself', () => {
-    assert.deepEqual(LOCALE_NAMES, { ko: '한국어', zh: '中文', en: 'English' });
-    assert.deepEqual(LOCALE_TAGS, { ko: 'ko', zh: 'zh-Hans', en: 'en' });
-  });
-
   it('gives every message in every language the same placeholders as in English, and no empty one', () => {
     const english = (key: MessageKey) => translate('en', key);
     let checked = 0;
@@ -55,22 +51,6 @@ describe('the console in three languages', () => {
     const codes = MESSAGE_KEYS.filter((key) => key.startsWith('error.'));
     assert.ok(codes.length >= 30, `${codes.length} codes in the table`);
     for (const key of codes) assert.match(key, /^error\.[A-Z][A-Z_]+$/, 'keys are error.<CODE>, as the APIs spell codes');
-  });
-
-  it('picks the language from ?lang=, then the cookie, then Accept-Language, then English', () => {
-    const table: [Parameters<typeof negotiateLocale>[0], string][] = [
-      [{ query: 'ko', cookie: 'zh', acceptLanguage: 'en' }, 'ko'],
-      [{ query: 'fr', cookie: 'zh', acceptLanguage: 'en' }, 'zh'],
-      [{ cookie: 'xx', acceptLanguage: 'zh-CN,zh;q=0.9,en;q=0.8' }, 'zh'],
-      [{ acceptLanguage: 'ko-KR' }, 'ko'],
-      [{ acceptLanguage: 'fr-FR, en;q=0.5, ko;q=0.7' }, 'ko'],
-      [{ acceptLanguage: 'ko;q=0, zh;q=0.1' }, 'zh'],
-      [{ acceptLanguage: 'de, fr' }, 'en'],
-      [{ acceptLanguage: '' }, 'en'],
-      [{}, 'en'],
-      [{ acceptLanguage: `${'x'.repeat(300)},ko` }, 'en'],
-    ];
-    for (const [input, expected] of table) assert.equal(negotiateLocale(input), expected, JSON.stringify(input));
   });
 });
 

@@ -7,19 +7,9 @@
  * before they are put in (money-format.ts), never by the translation.
  */
 
-export const LOCALES = ['ko', 'zh', 'en'] as const;
-export type Locale = (typeof LOCALES)[number];
-export const LOCALE_DEFAULT: Locale = 'en';
-
-/** Each language named in itself, as the switch shows it. */
-export const LOCALE_NAMES: Readonly<Record<Locale, string>> = { ko: '한국어', zh: '中文', en: 'English' };
-/** BCP 47 tags for `<html lang>` and `hreflang`. */
-export const LOCALE_TAGS: Readonly<Record<Locale, string>> = { ko: 'ko', zh: 'zh-Hans', en: 'en' };
-/** The cookie that remembers the choice, and how long, in seconds. */
-export const LOCALE_COOKIE = 'dari-lang';
-export const LOCALE_COOKIE_SECONDS_MAX = 365 * 24 * 60 * 60;
-/** Longest Accept-Language header read; a longer one is cut there. */
-export const ACCEPT_LANGUAGE_CHARS_MAX = 256;
+// Which languages, each named in itself, and how a request picks one are shared with every page
+// of dari (platform/locale.ts); the console's words are here.
+import type { Locale } from '../platform/locale.ts';
 
 const EN = {
   'app.name': 'dari',
@@ -46,8 +36,8 @@ const EN = {
   'root.demo': 'This server runs a demo. On this computer each console offers “Use the demo’s keys”; elsewhere, paste a key.',
   'root.api': 'API description (OpenAPI)',
   'root.health': 'Health',
-  'root.shop': 'Online checkout: buy at the demo’s duty-free web shop and pay at the wallet’s cashier page with a tourist’s phone and PIN.',
-  'root.shopLink': 'Open the demo shop',
+  'root.shop': 'Online checkout: buy at one of the demo’s web shops and pay at the wallet’s cashier page with a tourist’s phone and PIN.',
+  'root.shopLink': 'Shop at {name}',
 
   'common.signInTitle': 'Sign in',
   'common.signIn': 'Sign in',
@@ -225,6 +215,9 @@ const EN = {
   'acquirer.businessDay': 'Business day',
   'acquirer.runPayouts': 'Run the payouts of this day',
   'acquirer.payoutRan': 'Payouts of {day}: {count} created.',
+  'acquirer.payoutFile': 'The file for the bank: {count} payouts, {total} in all, SHA-256 {checksum}.',
+  'acquirer.downloadFile': 'Download the day’s file for the bank (CSV)',
+  'acquirer.downloaded': 'Saved {name}.',
   'acquirer.fee': 'Fee',
   'acquirer.net': 'Net',
   'acquirer.reconciliation': 'Reconciliation',
@@ -311,8 +304,8 @@ const KO: Messages = {
   'root.demo': '이 서버는 데모를 실행 중입니다. 이 컴퓨터에서는 각 콘솔에 “데모 키 사용” 버튼이 있고, 다른 곳에서는 키를 붙여 넣으세요.',
   'root.api': 'API 설명 (OpenAPI)',
   'root.health': '상태',
-  'root.shop': '온라인 결제: 데모 면세점 웹 상점에서 구매하고, 관광객의 전화번호와 PIN으로 지갑 결제 페이지에서 결제해 보세요.',
-  'root.shopLink': '데모 상점 열기',
+  'root.shop': '온라인 결제: 데모의 웹 상점에서 구매하고, 관광객의 전화번호와 PIN으로 지갑 결제 페이지에서 결제해 보세요.',
+  'root.shopLink': '{name}에서 쇼핑하기',
 
   'common.signInTitle': '로그인',
   'common.signIn': '로그인',
@@ -490,6 +483,9 @@ const KO: Messages = {
   'acquirer.businessDay': '영업일',
   'acquirer.runPayouts': '이 날의 지급 실행',
   'acquirer.payoutRan': '{day} 지급: {count}건 생성.',
+  'acquirer.payoutFile': '은행에 보낼 파일: 지급 {count}건, 합계 {total}, SHA-256 {checksum}.',
+  'acquirer.downloadFile': '이 날의 은행 파일 내려받기 (CSV)',
+  'acquirer.downloaded': '{name} 파일을 저장했습니다.',
   'acquirer.fee': '수수료',
   'acquirer.net': '순액',
   'acquirer.reconciliation': '대사',
@@ -571,8 +567,8 @@ const ZH: Messages = {
   'root.demo': '此服务器运行演示。在本机上每个控制台都有“使用演示密钥”按钮；在其他地方请粘贴密钥。',
   'root.api': 'API 说明（OpenAPI）',
   'root.health': '运行状态',
-  'root.shop': '在线支付：在演示免税网店下单，用游客的手机号和支付密码在钱包收银台付款。',
-  'root.shopLink': '打开演示商店',
+  'root.shop': '在线支付：在演示的网店下单，用游客的手机号和支付密码在钱包收银台付款。',
+  'root.shopLink': '去{name}购物',
 
   'common.signInTitle': '登录',
   'common.signIn': '登录',
@@ -750,6 +746,9 @@ const ZH: Messages = {
   'acquirer.businessDay': '营业日',
   'acquirer.runPayouts': '执行该日结算',
   'acquirer.payoutRan': '{day} 结算：新建 {count} 笔。',
+  'acquirer.payoutFile': '发送给银行的文件：{count} 笔结算，合计 {total}，SHA-256 {checksum}。',
+  'acquirer.downloadFile': '下载该日的银行文件（CSV）',
+  'acquirer.downloaded': '已保存 {name}。',
   'acquirer.fee': '手续费',
   'acquirer.net': '净额',
   'acquirer.reconciliation': '对账',
@@ -808,10 +807,6 @@ const ZH: Messages = {
 
 const MESSAGES: Readonly<Record<Locale, Messages>> = { en: EN, ko: KO, zh: ZH };
 
-export function isLocale(value: unknown): value is Locale {
-  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
-}
-
 /** The message in `locale` with its `{placeholders}` filled; an unfilled placeholder stays visible, so a missing value is seen, not hidden. */
 export function translate(locale: Locale, key: MessageKey, params: Readonly<Record<string, string | number>> = {}): string {
   return MESSAGES[locale][key].replace(/\{([a-zA-Z]+)\}/g, (whole, name: string) => {
@@ -833,24 +828,4 @@ export function isMessageKey(key: string): key is MessageKey {
 export function apiErrorText(locale: Locale, error: { readonly code: string; readonly message: string }): string {
   const key = `error.${error.code}`;
   return isMessageKey(key) ? translate(locale, key) : error.message;
-}
-
-/**
- * The language of a request: `?lang=` when given, then the cookie, then the
- * first supported language of Accept-Language, then English.
- */
-export function negotiateLocale(input: { readonly query?: string | undefined; readonly cookie?: string | undefined; readonly acceptLanguage?: string | undefined }): Locale {
-  if (isLocale(input.query)) return input.query;
-  if (isLocale(input.cookie)) return input.cookie;
-  const header = (input.acceptLanguage ?? '').slice(0, ACCEPT_LANGUAGE_CHARS_MAX);
-  const ranked = header
-    .split(',')
-    .map((part, index) => {
-      const [tag = '', ...params] = part.trim().split(';');
-      const q = params.map((p) => /^\s*q=([01](?:\.[0-9]{1,3})?)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-      return { language: tag.trim().toLowerCase().split('-')[0] ?? '', quality: q === undefined ? 1 : Number(q), index };
-    })
-    .filter((entry) => entry.quality > 0)
-    .sort((a, b) => b.quality - a.quality || a.index - b.index);
-  return ranked.map((entry) => entry.language).find(isLocale) ?? LOCALE_DEFAULT;
 }

@@ -6,6 +6,6 @@
  */
 export { mountWebConsole, WEB_ROUTE_DOCS, CONTENT_SECURITY_POLICY, isLoopbackRequest, type WebConsoleOptions, type DemoKey } from './routes.ts';
 export { consoleAssets, CONSOLE_ENTRIES, ASSET_PATH_PREFIX, ASSETS_BYTES_MAX, type ConsoleEntry } from './assets.ts';
-export { CONSOLES } from './pages.ts';
-export { LOCALES, LOCALE_NAMES, negotiateLocale, translate, type Locale, type MessageKey } from './i18n.ts';
+export { CONSOLES, type ShopLink } from './pages.ts';
+export { translate, type MessageKey } from './i18n.ts';
 export { formatMoney, parseMoneyInput, type WireAmount } from './money-format.ts';

@@ -1,26 +1,18 @@
 /**
- * Amounts as people read them in each console language: "₩15,000",
- * "15,000원", "CN¥1,000.00", "1,000.00위안". The digits come from money's
- * `formatDecimal` (bigint minor units, exact); only the currency's sign or
- * word and its place change with the language. Never a float, and never
- * `Intl.NumberFormat`, which takes numbers.
+ * Amounts in the console: wire amounts read exactly and written per language
+ * by money's `formatForPeople` ("₩15,000", "15,000원", "CN¥1,000.00",
+ * "1,000.00위안"), typed amounts read by money's `parseDecimal`. Never a
+ * float, and never `Intl.NumberFormat`, which takes numbers.
  */
-import { amount, formatDecimal, parseCurrency, parseDecimal, type Amount, type MoneyError } from '../money/index.ts';
+import { amount, formatDecimal, formatForPeople, parseCurrency, parseDecimal, type Amount, type MoneyError } from '../money/index.ts';
 import type { Result } from '../platform/result.ts';
-import type { Locale } from './i18n.ts';
+import type { Locale } from '../platform/locale.ts';
 
 /** An amount as the APIs send it; clearing and reconciliation values may carry a '-'. */
 export interface WireAmount {
   readonly currency: string;
   readonly value: string;
 }
-
-/** Prefix or suffix of the digits, per language and currency; others read "USD 12.00". */
-const AFFIXES: Readonly<Record<Locale, Readonly<Record<string, { readonly before?: string; readonly after?: string }>>>> = {
-  en: { KRW: { before: '₩' }, CNY: { before: 'CN¥' } },
-  ko: { KRW: { after: '원' }, CNY: { after: '위안' } },
-  zh: { KRW: { after: '韩元' }, CNY: { before: '¥' } },
-};
 
 const SIGNED_DIGITS = /^-?(?:0|[1-9][0-9]{0,18})$/;
 
@@ -36,15 +28,10 @@ export function readWireAmount(wire: WireAmount): Amount | null {
   }
 }
 
-/** "₩15,000" in English, "15,000원" in Korean, "15,000韩元" in Chinese; a negative amount starts with '-'. */
+/** "₩15,000" in English, "15,000원" in Korean, "15,000韩元" in Chinese (money's `formatForPeople`); a wire amount it cannot read is shown as it came. */
 export function formatMoney(value: Amount | WireAmount, locale: Locale): string {
   const parsed = typeof value.value === 'bigint' ? (value as Amount) : readWireAmount(value as WireAmount);
-  if (parsed === null) return `${String(value.value)} ${value.currency}`;
-  const digits = formatDecimal({ currency: parsed.currency, value: parsed.value < 0n ? -parsed.value : parsed.value });
-  const sign = parsed.value < 0n ? '-' : '';
-  const affix = AFFIXES[locale][parsed.currency];
-  if (affix === undefined) return `${sign}${parsed.currency} ${digits}`;
-  return `${sign}${affix.before ?? ''}${digits}${affix.after ?? ''}`;
+  return parsed === null ? `${String(value.value)} ${value.currency}` : formatForPeople(parsed, locale);
 }
 
 /** What a person typed ("15000", "15,000", "1,000.50") as a wire amount, or the money error to explain. */

@@ -4,17 +4,14 @@
  * interpolated value is escaped unless it is already `SafeHtml`.
  */
 import { ASSET_PATH_PREFIX, type ConsoleEntry } from './assets.ts';
-import { LOCALE_NAMES, LOCALE_TAGS, LOCALES, translate, type Locale, type MessageKey } from './i18n.ts';
+import { escapeHtml } from '../platform/html.ts';
+import { languageChoices, LOCALE_TAGS, type Locale, type Localised } from '../platform/locale.ts';
+import { translate, type MessageKey } from './i18n.ts';
 
 export interface SafeHtml {
   readonly html: string;
 }
 
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
 
 type Interpolated = SafeHtml | string | number | boolean | null | undefined | readonly Interpolated[];
 
@@ -40,12 +37,10 @@ export const CONSOLES: readonly { readonly entry: ConsoleEntry; readonly path: s
 
 /** The switch: each language in itself, the current one marked. Links keep the page and set `?lang=`. */
 function languageSwitch(locale: Locale): SafeHtml {
-  const t = (key: MessageKey) => translate(locale, key);
-  const items = LOCALES.map(
-    (l) =>
-      html`<li><a href="?lang=${l}" lang="${LOCALE_TAGS[l]}" hreflang="${LOCALE_TAGS[l]}"${l === locale ? html` aria-current="true"` : ''}>${LOCALE_NAMES[l]}</a></li>`,
+  const items = languageChoices(locale, (l) => `?lang=${l}`).map(
+    (choice) => html`<li><a href="${choice.href}" lang="${choice.tag}" hreflang="${choice.tag}"${choice.current ? html` aria-current="true"` : ''}>${choice.name}</a></li>`,
   );
-  return html`<nav class="languages" aria-label="${t('nav.language')}"><ul>${items}</ul></nav>`;
+  return html`<nav class="languages" aria-label="${translate(locale, 'nav.language')}"><ul>${items}</ul></nav>`;
 }
 
 function document(options: { readonly locale: Locale; readonly title: string; readonly bodyClass: string; readonly script?: ConsoleEntry; readonly header: SafeHtml; readonly main: SafeHtml }): string {
@@ -71,8 +66,15 @@ ${options.script === undefined ? '' : html`<script type="module" src="${ASSET_PA
   }`;
 }
 
-/** `/`: what dari is, and a way into each role's console. */
-export function rootPage(locale: Locale): string {
+/** A web shop of the demo beside dari, linked from the root page (online checkout starts there). */
+export interface ShopLink {
+  /** Where it is served, e.g. `/shop/`. */
+  readonly href: string;
+  readonly name: Localised;
+}
+
+/** `/`: what dari is, a way into each role's console, and the demo's web shops. */
+export function rootPage(locale: Locale, shops: readonly ShopLink[] = []): string {
   const t = (key: MessageKey) => translate(locale, key);
   const cards = CONSOLES.map(
     (c) => html`<li class="card role-${c.entry}">
@@ -96,7 +98,8 @@ export function rootPage(locale: Locale): string {
 <h2 id="pick">${t('root.pick')}</h2>
 <ul class="cards">${cards}</ul>
 <p class="note">${t('root.demo')}</p>
-<p class="shop">${t('root.shop')} <a href="/shop/">${t('root.shopLink')} →</a></p>
+${shops.length === 0 ? '' : html`<p class="shop">${t('root.shop')}</p>
+<ul class="shops">${shops.map((shop) => html`<li><a href="${shop.href}">${translate(locale, 'root.shopLink', { name: shop.name[locale] })} →</a></li>`)}</ul>`}
 <p class="links"><a href="/openapi.json">${t('root.api')}</a> · <a href="/health">${t('root.health')}</a></p>
 </section>`,
   });

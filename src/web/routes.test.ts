@@ -11,7 +11,13 @@ const dir = mkdtempSync(join(tmpdir(), 'dari-web-routes-'));
 const credentialsPath = join(dir, 'demo-credentials.json');
 writeFileSync(credentialsPath, JSON.stringify({ networkOperatorKey: 'net', acquirerOperatorKey: 'acq', walletOperatorKey: 'wal', tourist: { userId: 'u', token: 'tok', name: 'Li Wei' }, merchant: { merchantId: 'M', name: 'Shop', terminalId: 'T', terminalKey: 'key' } }));
 const app = createApp({ version: 'test', healthChecks: [] });
-mountWebConsole(app, { demoCredentialsPath: credentialsPath });
+mountWebConsole(app, {
+  demoCredentialsPath: credentialsPath,
+  shops: [
+    { href: '/shop/', name: { en: 'Hanbit Duty Free', ko: '한빛 면세점', zh: '韩光免税店' } },
+    { href: '/boutique/', name: { en: 'Garosu Atelier', ko: '가로수 아틀리에', zh: '林荫道工坊' } },
+  ],
+});
 const get = (path: string, headers: Record<string, string> = {}) => app.request(path, { headers });
 
 /** Absolute URLs in a text, less the SVG namespace (a name, never fetched). */
@@ -21,14 +27,20 @@ describe('the console pages and assets', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('serves the root page in the language asked, with a link to each console and the switch on it', async () => {
-    for (const [query, lang, heading] of [['', 'en', 'Pick a console'], ['?lang=ko', 'ko', '콘솔 선택'], ['?lang=zh', 'zh-Hans', '选择控制台']] as const) {
+    const table = [
+      ['', 'en', 'Pick a console', 'Shop at Hanbit Duty Free', 'Shop at Garosu Atelier'],
+      ['?lang=ko', 'ko', '콘솔 선택', '한빛 면세점에서 쇼핑하기', '가로수 아틀리에에서 쇼핑하기'],
+      ['?lang=zh', 'zh-Hans', '选择控制台', '去韩光免税店购物', '去林荫道工坊购物'],
+    ] as const;
+    for (const [query, lang, heading, dutyFree, boutique] of table) {
       const page = await get(`/${query}`);
       assert.equal(page.status, 200);
       const html = await page.text();
       assert.match(html, new RegExp(`<html lang="${lang}"`));
       assert.ok(html.includes(heading), `${lang}: ${heading}`);
       for (const path of ['/wallet', '/pos', '/acquirer', '/network']) assert.ok(html.includes(`href="${path}"`), `${lang}: links ${path}`);
-      assert.ok(html.includes('href="/shop/"'), `${lang}: links the demo shop (online checkout)`);
+      assert.ok(html.includes(`<a href="/shop/">${dutyFree} →</a>`), `${lang}: links the duty-free web shop by its name (online checkout)`);
+      assert.ok(html.includes(`<a href="/boutique/">${boutique} →</a>`), `${lang}: links the boutique by its name`);
       for (const name of ['한국어', '中文', 'English']) assert.ok(html.includes(`>${name}</a>`), `${lang}: the switch names ${name}`);
       assert.match(html, /aria-current="true"/);
       assert.deepEqual(absoluteUrls(html), [], 'nothing from another host');

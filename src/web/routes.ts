@@ -7,13 +7,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, Hono } from 'hono';
-import { getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import type { RouteDoc } from '../platform/http/contract.ts';
 import { errorBody } from '../platform/http/app.ts';
+import { requestLocale } from '../platform/http/locale.ts';
 import { ASSET_PATH_PREFIX, CONSOLE_ENTRIES, consoleAssets, type ConsoleEntry } from './assets.ts';
-import { LOCALE_COOKIE, LOCALE_COOKIE_SECONDS_MAX, negotiateLocale, type Locale } from './i18n.ts';
-import { CONSOLES, consolePage, rootPage } from './pages.ts';
+import { CONSOLES, consolePage, rootPage, type ShopLink } from './pages.ts';
 
 export interface WebConsoleOptions {
   /**
@@ -22,6 +21,8 @@ export interface WebConsoleOptions {
    * exists; without it, or elsewhere, each console asks for a key.
    */
   readonly demoCredentialsPath?: string;
+  /** The web shops beside dari that the root page leads to (the demo's, where online checkout starts). */
+  readonly shops?: readonly ShopLink[];
 }
 
 /**
@@ -92,13 +93,6 @@ function readDemoFile(path: string | undefined): z.infer<typeof demoFileSchema> 
   return parsed.success ? parsed.data : null;
 }
 
-function pageLocale(c: Context): Locale {
-  const query = c.req.query('lang');
-  const locale = negotiateLocale({ query, cookie: getCookie(c, LOCALE_COOKIE), acceptLanguage: c.req.header('accept-language') });
-  if (query === locale) setCookie(c, LOCALE_COOKIE, locale, { path: '/', maxAge: LOCALE_COOKIE_SECONDS_MAX, sameSite: 'Lax' });
-  return locale;
-}
-
 function htmlPage(c: Context, body: string): Response {
   c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
   c.header('X-Content-Type-Options', 'nosniff');
@@ -110,12 +104,12 @@ function htmlPage(c: Context, body: string): Response {
 }
 
 export function mountWebConsole(app: Hono, options: WebConsoleOptions = {}): void {
-  app.get('/', (c) => htmlPage(c, rootPage(pageLocale(c))));
+  app.get('/', (c) => htmlPage(c, rootPage(requestLocale(c), options.shops)));
 
   for (const { entry, path } of CONSOLES) {
     app.get(path, (c) => {
       const demo = fromThisMachine(c) && readDemoFile(options.demoCredentialsPath) !== null;
-      return htmlPage(c, consolePage({ locale: pageLocale(c), entry, demo }));
+      return htmlPage(c, consolePage({ locale: requestLocale(c), entry, demo }));
     });
   }
 

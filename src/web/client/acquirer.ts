@@ -2,12 +2,12 @@
 /**
  * The acquirer's back office: the onboarding queue (approve, or reject with
  * a reason), merchants with what is owed to each, their terminals and new
- * ones, payouts and their runs, reconciliation against the network's
+ * ones, payouts and their runs with the bank's file of each, reconciliation against the network's
  * clearing files, and the shops' webhooks that could not be delivered (sent
  * again from here). It uses the acquirer's operator API with the operator's key.
  */
 import type { WireAmount } from '../money-format.ts';
-import { call, type Session } from './api.ts';
+import { call, download, type Session } from './api.ts';
 import { announce, appRoot, badge, dateTime, field, h, money, notice, show, t, failure } from './dom.ts';
 import { signOut, start } from './sign-in.ts';
 import { table } from './table.ts';
@@ -42,6 +42,12 @@ interface Payout {
   readonly net: WireAmount;
   readonly fee: WireAmount;
   readonly amount: WireAmount;
+}
+interface PayoutRun {
+  readonly businessDay: string;
+  readonly payouts: readonly Payout[];
+  /** The summary of the run's file for the bank: its detail lines, their total, the trailer's SHA-256. */
+  readonly file: { readonly detailCount: number; readonly total: WireAmount; readonly checksum: string };
 }
 interface TerminalItem {
   readonly terminalId: string;
@@ -178,13 +184,29 @@ function backOffice(session: Session): void {
     show(payouts, table([t('common.id'), t('acquirer.businessDay'), t('common.merchant'), t('common.status'), t('acquirer.net'), t('acquirer.fee'), t('common.amount')], answer.body.payouts.map((p) => [p.payoutId, p.businessDay, p.merchantId, badge(p.state), money(p.net), money(p.fee), money(p.amount)]), { numeric: [4, 5, 6] }));
   };
   const day = field({ label: t('acquirer.businessDay'), name: 'business-day', type: 'date', required: true });
-  const runForm = h('form', { class: 'row-actions' }, day.wrapper, h('button', { type: 'submit' }, t('acquirer.runPayouts')));
+  // The bank's file of the day's run: what the acquirer sends its bank to pay the merchants (payout-file.ts).
+  const fileButton = h('button', { type: 'button', class: 'secondary' }, t('acquirer.downloadFile'));
+  const runForm = h('form', { class: 'row-actions' }, day.wrapper, h('button', { type: 'submit' }, t('acquirer.runPayouts')), fileButton);
   runForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    void call<{ businessDay: string; payouts: Payout[] }>('POST', '/acquirer/v1/payout-runs', { key, body: { businessDay: day.input.value } }).then((answer) => {
+    void call<PayoutRun>('POST', '/acquirer/v1/payout-runs', { key, body: { businessDay: day.input.value } }).then((answer) => {
       if (!answer.ok) return fail(status, answer);
-      show(status, notice('ok', t('acquirer.payoutRan', { day: answer.body.businessDay, count: answer.body.payouts.length })));
+      const run = answer.body;
+      const ran = t('acquirer.payoutRan', { day: run.businessDay, count: run.payouts.length });
+      show(status, notice('ok', ran), notice('info', t('acquirer.payoutFile', { count: run.file.detailCount, total: money(run.file.total), checksum: run.file.checksum })));
+      announce(ran);
       void loadPayouts();
+    });
+  });
+  fileButton.addEventListener('click', () => {
+    if (!day.input.checkValidity()) return day.input.focus();
+    fileButton.disabled = true;
+    void download(`/acquirer/v1/payout-runs/${encodeURIComponent(day.input.value)}/file`, key).then((answer) => {
+      fileButton.disabled = false;
+      if (!answer.ok) return fail(status, answer);
+      const saved = t('acquirer.downloaded', { name: answer.body.name });
+      show(status, notice('ok', saved));
+      announce(saved);
     });
   });
 

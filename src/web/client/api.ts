@@ -11,6 +11,10 @@ import type { DemoKey } from '../routes.ts';
 export const CALL_TIMEOUT_MS = 30_000;
 /** Largest live event read, in characters: a status line is tens. */
 const EVENT_CHARS_MAX = 4_096;
+/** Largest file the console saves for a person, in bytes (a payout file is about 150 bytes a merchant). */
+export const DOWNLOAD_BYTES_MAX = 16 * 1024 * 1024;
+/** How long a saved file's object URL is kept for the browser to read, in milliseconds. */
+const DOWNLOAD_URL_KEPT_MS = 60_000;
 
 export type Answer<T> =
   | { readonly ok: true; readonly status: number; readonly body: T }
@@ -63,6 +67,36 @@ export async function call<T>(method: 'GET' | 'POST' | 'PUT', path: string, opti
   if (response.ok) return { ok: true, status: response.status, body: body as T };
   const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
   return { ok: false, status: response.status, code: error?.code ?? `HTTP_${response.status}`, message: error?.message ?? response.statusText };
+}
+
+/**
+ * Fetches a file with the role's key (a link cannot send an Authorization
+ * header) and hands it to the browser to save, under the name the server
+ * gives in Content-Disposition.
+ */
+export async function download(path: string, key: string): Promise<Answer<{ readonly name: string; readonly bytes: number }>> {
+  let response: Response;
+  try {
+    response = await fetch(path, { headers: { Authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
+  } catch (error) {
+    return { ok: false, status: 0, code: 'OFFLINE', message: error instanceof Error ? error.message : String(error) };
+  }
+  if (!response.ok) {
+    const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+    return { ok: false, status: response.status, code: body?.error?.code ?? `HTTP_${response.status}`, message: body?.error?.message ?? response.statusText };
+  }
+  const blob = await response.blob();
+  if (blob.size > DOWNLOAD_BYTES_MAX) return { ok: false, status: response.status, code: 'FILE_TOO_LARGE', message: `the file is over ${DOWNLOAD_BYTES_MAX} bytes` };
+  const name = /filename="([^"]{1,100})"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'download';
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), DOWNLOAD_URL_KEPT_MS);
+  return { ok: true, status: response.status, body: { name, bytes: blob.size } };
 }
 
 /** The demo's key for this console, when the server offers it to this browser. */

@@ -5,7 +5,8 @@
  * language, amounts in it, and a polite live region for screen readers.
  * No framework: each console redraws a section by replacing its children.
  */
-import { apiErrorText, isLocale, isMessageKey, LOCALE_DEFAULT, translate, type Locale, type MessageKey } from '../i18n.ts';
+import { isLocale, LOCALE_DEFAULT, type Locale } from '../../platform/locale.ts';
+import { apiErrorText, isMessageKey, translate, type MessageKey } from '../i18n.ts';
 import type { MoneyError } from '../../money/index.ts';
 import { formatMoney, type WireAmount } from '../money-format.ts';
 
