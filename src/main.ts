@@ -29,6 +29,7 @@ console.log(`dari ${version} is running at ${dari.url} (data in ${config.dataDir
 console.log(`  web console:  ${dari.url}/   (open it in a browser: wallet, merchant POS, acquirer, network)`);
 // The demo's web shops (online checkout): buy, then pay at the wallet's cashier with a tourist's phone and PIN.
 for (const shop of dari.shops) console.log(`  web shop:     ${dari.url}${shop.path}/   (${shop.name.en}: buy online, pay at the wallet's cashier with a tourist's phone and PIN)`);
+console.log(`  marketplace:  curl '${dari.url}/marketplace/v1/products?lang=zh'   (the storefront: the mall's sellers' products, reviewed and listed in CNY)`);
 console.log(`  health:       curl ${dari.url}/health`);
 console.log(`  API docs:     curl ${dari.url}/openapi.json`);
 if (existsSync(credentialsPath)) {

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { createAcquirer, type AcquirerInstance } from '../acquirer/index.ts';
+import { CATALOGUE_UPLOAD_BYTES_MAX, createMall, type MallInstance } from '../mall/index.ts';
+import { createMarketplace, startSyndicationLoop, type MarketplaceInstance } from '../marketplace/index.ts';
 import { createNetwork, type NetworkInstance } from '../network/index.ts';
 import type { Batching } from '../platform/batching.ts';
 import type { DariDatabase } from '../platform/config.ts';
@@ -20,6 +22,7 @@ import { createShop, type ShopInstance } from '../shop/index.ts';
 import { mountWebConsole, WEB_ROUTE_DOCS } from '../web/index.ts';
 import { openInstitutionDatabases } from './databases.ts';
 import { DEMO_SHOPS } from './demo-shops.ts';
+import { MARKET_RATES_READ_MAX, marketReviewSettings } from './market-rate.ts';
 import { loadOrCreateSecrets, PARTICIPANTS, type DariSecrets } from './secrets.ts';
 
 import { ACQUIRER_MERCHANT_ID_PREFIX, WALLET_CODE_PREFIX } from './prefixes.ts';
@@ -27,6 +30,8 @@ import { ACQUIRER_MERCHANT_ID_PREFIX, WALLET_CODE_PREFIX } from './prefixes.ts';
 export { ACQUIRER_MERCHANT_ID_PREFIX, WALLET_CODE_PREFIX };
 /** How often the recovery pass looks for payments left in process. */
 export const RESOLVE_INTERVAL_MS = 5_000;
+/** The mall's CSV upload: its own body limit (the mall's), above the shell's 64 KiB. */
+export const MALL_UPLOAD_PATH = '/mall/v1/product-uploads';
 
 export interface DariOptions {
   readonly dataDir: string;
@@ -39,6 +44,8 @@ export interface DariOptions {
   readonly paymentDeadlineMs?: number;
   /** Runs the recovery pass on a timer; tests call `resolveOpen()` themselves. */
   readonly resolveIntervalMs?: number | null;
+  /** The marketplace's syndication loop interval, in ms (its default, 1 s, unless told); null: no loop (tests run passes themselves). */
+  readonly marketSyncIntervalMs?: number | null;
   /** Envelopes and group commit in every institution (`batched`, the default), or the naive baseline (ADR 10). */
   readonly batching?: Batching;
   /** One clock for the three institutions (the simulator and tests move it); the system clock by default. */
@@ -64,6 +71,10 @@ export interface Dari {
   readonly shop: ShopInstance;
   /** Every web shop of the demo (demo-shops.ts), each at its own path with its own database, each a merchant of the acquirer. */
   readonly shops: readonly ShopInstance[];
+  /** The Korean SME mall (issue 7) at `/mall/v1/`, its database under `dataDir/mall/`. */
+  readonly mall: MallInstance;
+  /** The cross-border marketplace (issue 7) at `/marketplace/v1/`, its database under `dataDir/marketplace/`, reading the mall's feed. */
+  readonly marketplace: MarketplaceInstance;
   readonly openApi: Record<string, unknown>;
   /** One recovery pass in every institution. */
   resolveOpen(): Promise<void>;
@@ -133,6 +144,31 @@ export async function startDari(options: DariOptions): Promise<Dari> {
   });
   const shops = DEMO_SHOPS.map((demo) => createShop({ profile: demo.profile, dataDir: join(options.dataDir, demo.dataFolder), acquirerUrl: baseUrl, publicUrl: baseUrl, ...(options.now === undefined ? {} : { now: options.now }) }));
   const shop = shops[0]!;
+  // Issue 7: the mall and the marketplace, over signed HTTP on the one port like the others (ADR 15, 17).
+  const mall = await createMall({
+    dataDir: join(options.dataDir, 'mall'),
+    database: databases.mall,
+    operatorKey: secrets.mallOperatorKey,
+    identity: identity('mall'),
+    keys,
+    feedReaders: [PARTICIPANTS.marketplace],
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.batching === undefined ? {} : { batching: options.batching }),
+  });
+  const marketplace = await createMarketplace({
+    dataDir: join(options.dataDir, 'marketplace'),
+    database: databases.marketplace,
+    identity: identity('marketplace'),
+    keys,
+    mall: { peerId: PARTICIPANTS.mall, baseUrl },
+    operatorKey: secrets.marketplaceOperatorKey,
+    reviewSettings: async () => marketReviewSettings(await network.service.listFxRates(MARKET_RATES_READ_MAX), (options.now ?? (() => new Date()))()),
+    // Its loop starts below, once the port (the mall's URL) is known.
+    syncIntervalMs: null,
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.peerTimeoutMs === undefined ? {} : { peerTimeoutMs: options.peerTimeoutMs }),
+    ...(options.batching === undefined ? {} : { batching: options.batching }),
+  });
 
   const routes: RouteDoc[] = [
     { method: 'get', path: '/health', summary: 'Whether every institution and its databases answer', tag: 'operations' },
@@ -140,6 +176,8 @@ export async function startDari(options: DariOptions): Promise<Dari> {
     ...network.routeDocs,
     ...wallet.routeDocs,
     ...acquirer.routeDocs,
+    ...mall.routeDocs,
+    ...marketplace.routeDocs,
     ...WEB_ROUTE_DOCS,
   ];
   const openApi = openApiDocument({ title: 'dari', version: options.version, routes });
@@ -150,11 +188,14 @@ export async function startDari(options: DariOptions): Promise<Dari> {
       { name: 'wallet', check: async () => ({ ledger: await wallet.ledgerStatus() }) },
       { name: 'acquirer', check: async () => ({ ledger: await acquirer.ledgerStatus() }) },
     ],
+    routeBodyLimits: [{ path: MALL_UPLOAD_PATH, bodyBytesMax: CATALOGUE_UPLOAD_BYTES_MAX }],
   });
   app.get('/openapi.json', (c) => c.json(openApi));
   app.route('/', network.app);
   app.route('/', wallet.app);
   app.route('/', acquirer.app);
+  app.route('/', mall.app);
+  app.route('/', marketplace.app);
   for (const s of shops) app.route('/', s.app);
   // The web console (ADR 12): pages and assets from memory; the demo's keys only to a browser on this machine.
   mountWebConsole(app, { demoCredentialsPath: join(options.dataDir, 'demo-credentials.json'), shops: shops.map((s) => ({ href: `${s.path}/`, name: s.name })) });
@@ -166,6 +207,8 @@ export async function startDari(options: DariOptions): Promise<Dari> {
   });
   const address = server.address() as AddressInfo;
   url = `http://${options.hostname ?? '127.0.0.1'}:${address.port}`;
+  const marketSyncIntervalMs = options.marketSyncIntervalMs;
+  const marketLoop = marketSyncIntervalMs === null ? null : startSyndicationLoop(marketplace.syndication, marketSyncIntervalMs === undefined ? {} : { intervalMs: marketSyncIntervalMs });
 
   const resolveOpen = async (): Promise<void> => {
     await network.resolveOpen();
@@ -193,15 +236,21 @@ export async function startDari(options: DariOptions): Promise<Dari> {
     network,
     shop,
     shops,
+    mall,
+    marketplace,
     openApi,
     resolveOpen,
     async close() {
       if (timer) clearInterval(timer);
       await resolving;
+      // Its pass under way still reaches the mall.
+      await marketLoop?.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Idle keep-alive connections would hold close() open.
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await closed;
+      await marketplace.close();
+      await mall.close();
       await acquirer.close();
       for (const s of shops) await s.close();
       await wallet.close();

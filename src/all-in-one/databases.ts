@@ -13,8 +13,8 @@ import { databaseBaseName, postgresUrlProblem, type DariDatabase } from '../plat
 import type { InstitutionEngine } from '../platform/db/institution.ts';
 import { ensurePostgresDatabase, POSTGRES_DATABASE_NAME_PATTERN } from '../platform/db/postgres.ts';
 
-/** The institutions that keep a database, in the order they are started. */
-export const INSTITUTIONS = ['network', 'wallet', 'acquirer'] as const;
+/** The institutions that keep a database, in the order they are started; the mall and the marketplace since issue 7 (`<base>_mall`, `<base>_marketplace`). */
+export const INSTITUTIONS = ['network', 'wallet', 'acquirer', 'mall', 'marketplace'] as const;
 export type Institution = (typeof INSTITUTIONS)[number];
 
 /** The URL of one institution's database: the server's URL with the database `<base>_<institution>`. */
@@ -34,7 +34,7 @@ export function institutionDatabaseUrl(url: string, institution: Institution): s
  * which fails while another session is copying it).
  */
 export async function openInstitutionDatabases(database: DariDatabase): Promise<Record<Institution, InstitutionEngine>> {
-  if (database.engine === 'sqlite') return { network: database, wallet: database, acquirer: database };
+  if (database.engine === 'sqlite') return { network: database, wallet: database, acquirer: database, mall: database, marketplace: database };
   const engines: Partial<Record<Institution, InstitutionEngine>> = {};
   for (const institution of INSTITUTIONS) {
     const url = institutionDatabaseUrl(database.url, institution);

@@ -3,7 +3,9 @@
  * network registers the wallet provider and the acquirer and sets a CNY/KRW
  * rate; the acquirer onboards a few Korean merchants with a terminal each;
  * the wallet signs up a few tourists and tops one up; the demo's two web
- * shops become merchants with a terminal and a webhook secret each.
+ * shops become merchants with a terminal and a webhook secret each; the
+ * mall signs up a few sellers whose catalogues the marketplace reviews and
+ * lists (demo-mall.ts).
  * Everything goes through the public API, as an operator would do it.
  */
 import { writeFileSync, renameSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { join } from 'node:path';
 import { exportPublicKeyPem } from '../platform/signing/index.ts';
 import type { Dari } from './compose.ts';
 import { ACQUIRER_MERCHANT_ID_PREFIX, WALLET_CODE_PREFIX } from './compose.ts';
+import { seedMall, type DemoMallCredentials } from './demo-mall.ts';
 import { DEMO_SHOPS, type DemoShop } from './demo-shops.ts';
 import { apiClient } from './http-client.ts';
 import { PARTICIPANTS } from './secrets.ts';
@@ -32,6 +35,10 @@ export interface DemoCredentials {
   readonly shop: DemoShopCredentials;
   /** Every web shop of the demo (demo-shops.ts): the duty-free store, then the Seoul fashion boutique at `/boutique/`. */
   readonly shops: readonly DemoShopCredentials[];
+  /** The Korean SME mall (issue 7): its operator's key, and a demo seller's key (`sellerKey`) with every seller's. */
+  readonly mall: DemoMallCredentials;
+  /** The cross-border marketplace (issue 7): its operator's key (every listing and why); its storefront is public. */
+  readonly marketplace: { readonly operatorKey: string };
 }
 
 /** A demo web shop as the acquirer knows it: its merchant, its terminal (the shop's web server), and where a buyer finds it. */
@@ -121,7 +128,29 @@ export async function seedDemo(dari: Dari): Promise<DemoCredentials> {
 
   const shops = [];
   for (const demo of DEMO_SHOPS) shops.push(await seedShop(dari, acquirerOperatorKey, demo));
-  return { baseUrl: dari.url, networkOperatorKey, acquirerOperatorKey, walletOperatorKey, tourist: tourists[0]!, tourists, merchant: merchants[0]!, merchants, shop: shops[0]!, shops };
+
+  const mall = await seedMall(api, dari.secrets.mallOperatorKey);
+  // The loop lists the catalogue within its interval; passes now have it listed, and reported to the mall, when the seed ends.
+  // Twice: a call while the loop's pass runs shares that pass, which may have read the feed before the catalogue was there;
+  // the second call's pass (its own, or the loop's next) starts after the catalogue was.
+  for (let pass = 0; pass < 2; pass += 1) {
+    const passed = await api.call<{ sync: { ok: boolean }; report: { ok: boolean } }>('POST', '/marketplace/v1/syndication-passes', { token: dari.secrets.marketplaceOperatorKey });
+    if (!passed.sync.ok || !passed.report.ok) throw new Error(`the marketplace could not list the demo catalogue: ${JSON.stringify(passed)}`);
+  }
+  return {
+    baseUrl: dari.url,
+    networkOperatorKey,
+    acquirerOperatorKey,
+    walletOperatorKey,
+    tourist: tourists[0]!,
+    tourists,
+    merchant: merchants[0]!,
+    merchants,
+    shop: shops[0]!,
+    shops,
+    mall,
+    marketplace: { operatorKey: dari.secrets.marketplaceOperatorKey },
+  };
 }
 
 /** Onboards a web shop's merchant, registers the shop's web server as its terminal, has it create its webhook secret, and hands both to the shop. */

@@ -11,7 +11,7 @@ import { openInstitutionStorage, type InstitutionEngine } from '../platform/db/i
 import type { RouteDoc } from '../platform/http/contract.ts';
 import type { KeyDirectory } from '../platform/signing/index.ts';
 import { createCatalogueFeedClient, createListingReportsClient, type FetchFunction, type SigningIdentity } from '../protocol/index.ts';
-import type { ReviewSettings } from './review-rules.ts';
+import type { ReviewSettingsSource } from './review-rules.ts';
 import { MARKETPLACE_ROUTE_DOCS, mountMarketplaceRoutes } from './routes.ts';
 import { createSqliteMarketplaceStore, type MarketplaceStore } from './store.ts';
 import { createPostgresMarketplaceStore } from './store-postgres.ts';
@@ -32,8 +32,8 @@ export interface MarketplaceOptions {
   readonly mall: { readonly peerId: string; readonly baseUrl: string | (() => string) };
   /** The marketplace operator's bearer key. */
   readonly operatorKey: string;
-  /** The review's settings at the time of a pass: the network's KRW → CNY rate and the order limit. */
-  readonly reviewSettings: () => ReviewSettings;
+  /** The review's settings at the time of a pass: the network's KRW → CNY rate and the order limit; null until a rate is published. The storefront prices with its rate too. */
+  readonly reviewSettings: ReviewSettingsSource;
   readonly now?: () => Date;
   /** How it reaches the mall (tests inject faults here). */
   readonly fetch?: FetchFunction;
@@ -86,7 +86,7 @@ export async function createMarketplace(options: MarketplaceOptions): Promise<Ma
     ...(options.pageItems === undefined ? {} : { pageItems: options.pageItems }),
   });
   const app = new Hono();
-  mountMarketplaceRoutes(app, { store, syndication, operatorKey: options.operatorKey });
+  mountMarketplaceRoutes(app, { store, syndication, operatorKey: options.operatorKey, reviewSettings: options.reviewSettings });
   const intervalMs = options.syncIntervalMs;
   const loop: SyndicationLoop | null =
     intervalMs === null ? null : startSyndicationLoop(syndication, { ...(intervalMs === undefined ? {} : { intervalMs }), ...(options.onSyncError ? { onError: options.onSyncError } : {}) });
@@ -126,6 +126,7 @@ export {
   type ReviewReasonCode,
   type ReviewRule,
   type ReviewSettings,
+  type ReviewSettingsSource,
 } from './review-rules.ts';
 export {
   LISTING_EVENTS,
@@ -144,6 +145,18 @@ export { PRODUCT_FIELDS, classifyProductChange, listingEventOf, type DeltaField,
 export { LANGUAGES, type Language, type LocalizedText, type Messages, type ProductSnapshot, type ReviewInput } from './types.ts';
 export { listingReasonMessages, listingReasons, listingReport, nextListing, incomingOf, LISTING_REASON_CODES, type IncomingProduct, type Listing, type ListingReasonCode, type StoredListingStatus } from './listing.ts';
 export { LISTINGS_PAGE_MAX, listingView } from './routes.ts';
+export {
+  STOREFRONT_CATEGORY_CHARS_MAX,
+  STOREFRONT_LANGUAGE_DEFAULT,
+  STOREFRONT_PRODUCTS_PER_PAGE_DEFAULT,
+  STOREFRONT_PRODUCTS_PER_PAGE_MAX,
+  STOREFRONT_QUERY_CHARS_MAX,
+  foldAsciiCase,
+  inLanguage,
+  storefrontProduct,
+  type StorefrontFilter,
+  type StorefrontProduct,
+} from './storefront.ts';
 export type { MarketplaceStore } from './store.ts';
 export {
   REPORT_MESSAGES_PER_PASS_MAX,

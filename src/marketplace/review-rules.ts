@@ -65,6 +65,14 @@ export interface ReviewSettings {
   readonly orderLimitCny: bigint;
 }
 
+/**
+ * Where the marketplace takes its review settings from at the start of each
+ * pass (and each storefront read): the network's rate, which may have to be
+ * fetched (async), and may not be published yet (null: nothing is reviewed or
+ * priced until it is).
+ */
+export type ReviewSettingsSource = () => ReviewSettings | null | Promise<ReviewSettings | null>;
+
 export interface ReviewRule {
   readonly code: ReviewReasonCode;
   readonly messages: Messages;

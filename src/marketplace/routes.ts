@@ -8,7 +8,9 @@ import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { apiError, bearerToken, keyMatches, MISSING_BEARER, parseValue, type RouteDoc } from '../platform/http/contract.ts';
 import { listingReasonMessages, listingReasons, type Listing } from './listing.ts';
+import type { ReviewSettingsSource } from './review-rules.ts';
 import type { MarketplaceStore } from './store.ts';
+import { STOREFRONT_PRODUCTS_PER_PAGE_MAX, storefrontFilter, storefrontLanguage, storefrontPageSchema, storefrontProduct, storefrontQuerySchema } from './storefront.ts';
 import type { Syndication } from './syndication.ts';
 
 /** Listings in one page of `GET /marketplace/v1/listings`. */
@@ -51,12 +53,31 @@ export function listingView(l: Listing) {
   };
 }
 
-export function mountMarketplaceRoutes(app: Hono, deps: { readonly store: MarketplaceStore; readonly syndication: Syndication; readonly operatorKey: string }): void {
+export function mountMarketplaceRoutes(
+  app: Hono,
+  deps: { readonly store: MarketplaceStore; readonly syndication: Syndication; readonly operatorKey: string; readonly reviewSettings: ReviewSettingsSource },
+): void {
   const refused = (c: Context): Response | null => {
     const token = bearerToken(c);
     if (token === undefined) return apiError(c, MISSING_BEARER);
     return keyMatches(token, deps.operatorKey) ? null : apiError(c, { status: 401, code: 'UNAUTHENTICATED', message: 'the key is not valid' });
   };
+
+  // The storefront (storefront.ts): public, listed products only, priced in CNY at the network's rate of the moment.
+  app.get('/marketplace/v1/products', async (c) => {
+    const query = parseValue(storefrontQuerySchema, c.req.query());
+    if (!query.ok) return apiError(c, query.error);
+    const settings = await deps.reviewSettings();
+    if (settings === null) return apiError(c, { status: 503, code: 'RATE_UNAVAILABLE', message: 'the network has published no KRW/CNY rate yet: nothing can be priced' });
+    const filter = storefrontFilter(query.value);
+    const lang = storefrontLanguage(query.value);
+    const listings = await deps.store.listedProducts(filter);
+    return c.json({
+      lang,
+      products: listings.map((l) => storefrontProduct(l, lang, settings.krwToCny)),
+      nextAfter: listings.length === filter.limit ? (listings.at(-1)?.productId ?? null) : null,
+    });
+  });
 
   app.get('/marketplace/v1/listings', async (c) => {
     const no = refused(c);
@@ -100,6 +121,14 @@ const AUTH = [E(401, 'UNAUTHENTICATED')];
 const TAG = 'marketplace';
 
 export const MARKETPLACE_ROUTE_DOCS: readonly RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/marketplace/v1/products',
+    summary: `The storefront, public: listed products (?q=<title text>&category=<path, itself and below>&lang=zh|ko|en, Chinese by default&after=<productId>&limit=<products, at most ${STOREFRONT_PRODUCTS_PER_PAGE_MAX}>), priced in CNY at the network rate rounded up, available false when out of stock`,
+    tag: TAG,
+    response: storefrontPageSchema,
+    errors: [E(400, 'INVALID_REQUEST'), E(503, 'RATE_UNAVAILABLE')],
+  },
   {
     method: 'get',
     path: '/marketplace/v1/listings',

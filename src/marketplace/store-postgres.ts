@@ -16,6 +16,7 @@ import {
   LISTINGS_PER_STATEMENT_MAX,
   listingValues,
   statusCountsOf,
+  storefrontWhere,
   toListing,
   upsertListingsSql,
   type ApplyFeedPageOutcome,
@@ -76,6 +77,9 @@ CREATE TABLE feed_cursors (
 ];
 
 type Queryable = PostgresPool | PostgresClient;
+
+const ASCII_UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const ASCII_LOWER = 'abcdefghijklmnopqrstuvwxyz';
 
 async function rowsOf<R>(on: Queryable, sql: string, ...values: unknown[]): Promise<R[]> {
   return (await on.query<R & object>({ text: sql, values, types: POSTGRES_INTEGER_TYPES })).rows;
@@ -139,6 +143,12 @@ export async function createPostgresMarketplaceStore(pool: PostgresPool): Promis
     },
     async statusCounts() {
       return statusCountsOf(await rowsOf<{ status: string; count: bigint }>(pool, 'SELECT status, count(*) AS count FROM listings GROUP BY status'));
+    },
+    async listedProducts(filter) {
+      let n = 0;
+      // ASCII letters only, as SQLite's lower() and foldAsciiCase: PostgreSQL's lower() would fold É as well.
+      const { where, values } = storefrontWhere(filter, { placeholder: () => `$${++n}`, contains: (column, needle) => `strpos(translate(${column}, '${ASCII_UPPER}', '${ASCII_LOWER}'), ${needle}) > 0` });
+      return (await rowsOf<ListingRow>(pool, `SELECT * FROM listings WHERE ${where} ORDER BY product_id LIMIT $${++n}`, ...values, filter.limit)).map(toListing);
     },
   };
 }

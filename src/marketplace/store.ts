@@ -15,6 +15,7 @@
 import { migrateSqlite, prepareCached, type Migration, type SqliteDatabase } from '../platform/db/sqlite.ts';
 import { localized, type Listing, type StoredListingStatus } from './listing.ts';
 import type { ReviewOutcome, ReviewReasonCode } from './review-rules.ts';
+import type { StorefrontFilter } from './storefront.ts';
 import type { LocalizedText } from './types.ts';
 
 export const MARKETPLACE_MIGRATIONS: readonly Migration[] = [
@@ -105,6 +106,33 @@ export interface MarketplaceStore {
   markReported(reported: readonly { readonly productId: string; readonly revision: number }[]): Promise<void>;
   /** How many listings are in each status. */
   statusCounts(): Promise<Readonly<Record<StoredListingStatus, number>>>;
+  /** A page of `listed` listings for the storefront, by product id, filtered by title text and category (`storefront.ts`). */
+  listedProducts(filter: StorefrontFilter): Promise<readonly Listing[]>;
+}
+
+/**
+ * The storefront's filters as SQL over `listings`, with their values in
+ * placeholder order; the same on both engines but for the placeholders and how
+ * a title is searched (`contains`: ASCII case folded, no wildcards). A
+ * category matches itself and what lies under it, compared as a prefix (never
+ * LIKE, whose wildcards a category could carry).
+ */
+export function storefrontWhere(
+  filter: StorefrontFilter,
+  sql: { readonly placeholder: () => string; readonly contains: (column: string, needle: string) => string },
+): { readonly where: string; readonly values: readonly (string | number)[] } {
+  const clauses = [`status = 'listed'`, `product_id > ${sql.placeholder()}`];
+  const values: (string | number)[] = [filter.afterId ?? ''];
+  if (filter.category !== undefined) {
+    clauses.push(`(category = ${sql.placeholder()} OR substr(category, 1, ${sql.placeholder()}) = ${sql.placeholder()})`);
+    values.push(filter.category, filter.category.length + 1, `${filter.category}/`);
+  }
+  if (filter.text !== undefined) {
+    const matches = ['title_ko', 'title_zh', 'title_en'].map((column) => sql.contains(`coalesce(${column}, '')`, sql.placeholder()));
+    clauses.push(`(${matches.join(' OR ')})`);
+    values.push(filter.text, filter.text, filter.text);
+  }
+  return { where: clauses.join(' AND '), values };
 }
 
 export interface ListingRow {
@@ -338,6 +366,12 @@ export function createSqliteMarketplaceStore(db: SqliteDatabase): MarketplaceSto
     },
     async statusCounts() {
       return statusCountsOf(prepareCached(db, 'SELECT status, count(*) AS count FROM listings GROUP BY status').all() as { status: string; count: bigint }[]);
+    },
+    async listedProducts(filter) {
+      // SQLite's lower() folds ASCII letters only, as foldAsciiCase does to the search.
+      const { where, values } = storefrontWhere(filter, { placeholder: () => '?', contains: (column, needle) => `instr(lower(${column}), ${needle}) > 0` });
+      const rows = prepareCached(db, `SELECT * FROM listings WHERE ${where} ORDER BY product_id LIMIT ?`).all(...values, filter.limit) as ListingRow[];
+      return rows.map(toListing);
     },
   };
 }

@@ -22,7 +22,7 @@
 import { CATALOGUE_FEED_ITEMS_MAX, listingReportsThatFit, type CatalogueFeedError, type CatalogueFeedPage, type ListingReportsAnswer, type ListingReportsError, type ListingReportsRequest } from '../protocol/index.ts';
 import { err, ok, type Result } from '../platform/result.ts';
 import { incomingOf, listingReport, nextListing, type IncomingProduct, type Listing } from './listing.ts';
-import type { ReviewSettings } from './review-rules.ts';
+import type { ReviewSettings, ReviewSettingsSource } from './review-rules.ts';
 import type { MarketplaceStore } from './store.ts';
 
 /** Pages one sync pass reads at most before it lets the loop run the report pass. */
@@ -57,6 +57,8 @@ export interface SyncPass {
 }
 
 export type SyncError =
+  /** No rate to review with yet (the network has published none): the feed is not read. */
+  | { readonly kind: 'rate-unavailable'; readonly detail: string; readonly progress: SyncPass }
   | { readonly kind: 'feed-unavailable'; readonly detail: string; readonly progress: SyncPass }
   | { readonly kind: 'feed-invalid'; readonly detail: string; readonly progress: SyncPass };
 
@@ -75,8 +77,8 @@ export interface SyndicationDeps {
   readonly mallId: string;
   readonly readFeed: ReadFeedPage;
   readonly sendReports: SendListingReports;
-  /** The review's settings now: the network's rate and the order limit. */
-  readonly reviewSettings: () => ReviewSettings;
+  /** The review's settings, read once at the start of each pass: the network's rate and the order limit. */
+  readonly reviewSettings: ReviewSettingsSource;
   readonly now: () => Date;
   /** Changes asked for per page (at most `CATALOGUE_FEED_ITEMS_MAX`). */
   readonly pageItems?: number;
@@ -103,6 +105,8 @@ export function createSyndication(deps: SyndicationDeps): Syndication {
     let changes = 0;
     let written = 0;
     const progress = (caughtUp: boolean): SyncPass => ({ pages, changes, written, cursor, caughtUp });
+    const settings = await deps.reviewSettings();
+    if (settings === null) return err({ kind: 'rate-unavailable', detail: 'the network has published no KRW/CNY rate yet: nothing is reviewed until it does', progress: progress(false) });
     while (pages < pagesMax) {
       const read = await deps.readFeed({ after: cursor.toString(), limit: pageItems });
       if (!read.ok) return err({ kind: 'feed-unavailable', detail: read.error.detail, progress: progress(false) });
@@ -114,7 +118,6 @@ export function createSyndication(deps: SyndicationDeps): Syndication {
       // A page read from an older cursor (delivered late or twice) may end below the stored cursor: never step back.
       const nextCursor = BigInt(page.nextCursor) > cursor ? BigInt(page.nextCursor) : cursor;
       const incoming = latestPerProduct(page.changes.map((change) => incomingOf(change.product)));
-      const settings = deps.reviewSettings();
       const at = deps.now().toISOString();
       const applied = await deps.store.applyFeedPage({
         mallId: deps.mallId,
@@ -234,6 +237,8 @@ export function startSyndicationLoop(syndication: Syndication, options: Syndicat
       options.onError?.(error);
       return syncRetryDelayMs(failures);
     };
+    // No rate yet is no peer failing: look again at the usual interval, not after a growing delay.
+    if (!synced.ok && synced.error.kind === 'rate-unavailable') return intervalMs;
     if (!synced.ok) return failed(synced.error);
     if (!reported.ok) return failed(reported.error);
     failures = 0;
