@@ -65,6 +65,8 @@ try {
         terminalsPerMerchant: 16,
         throughputPayments: quick ? { naive: 1_000, batched: 4_000 } : { naive: 4_000, batched: 20_000 },
         concurrency: 256,
+      deployment: 'thread-per-institution',
+      warmupPayments: quick ? 1_000 : 2_000,
         latencyRatePerSecond: 1_000,
         latencyPayments: quick ? 3_000 : 10_000,
         log: (line) => console.log(line),

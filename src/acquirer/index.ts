@@ -33,7 +33,7 @@ import { createSqlitePayoutStore } from './payout-store.ts';
 import { createPostgresPayoutStore } from './payout-store-postgres.ts';
 import { createProtocolHandlers, type ProtocolHandlers } from './protocol-handlers.ts';
 import { ACQUIRER_ROUTE_DOCS, mountAcquirerRoutes } from './routes.ts';
-import { createAcquirerService, merchantWireOf, type AcquirerService } from './service.ts';
+import { createAcquirerService, type AcquirerService } from './service.ts';
 import { createSqliteAcquirerStore } from './store.ts';
 import { createPostgresAcquirerStore } from './store-postgres.ts';
 import { REPORT_ROUTE_DOCS, mountReportRoutes } from './reports-routes.ts';
@@ -175,7 +175,6 @@ export async function createAcquirer(options: AcquirerOptions): Promise<Acquirer
     events,
     now,
     peerTimeoutMs: options.peerTimeoutMs ?? PEER_CALL_TIMEOUT_MS_DEFAULT,
-    merchantWire: (merchantId) => merchantWireOf(store, merchantId),
   });
   const service = createAcquirerService({ store, ledger, flow, idPrefix: options.merchantIdPrefix, operatorKey: options.operatorKey, now, paymentDeadlineMs });
   const payouts = createPayoutService({ store: storage.tables.payoutStore, ledger, now });

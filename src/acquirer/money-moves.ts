@@ -105,18 +105,31 @@ export function payoutReturnTransfer(payout: Payout): NewTransfer {
   return payoutTransfer(payout, `return:${payout.attempt}`, { debit: PAYOUTS_IN_FLIGHT_ACCOUNT_ID, credit: merchantAccountId(payout.merchantId) }, payout.amountKrw, TRANSFER_CODE.payoutReturn);
 }
 
+/**
+ * Account ids each ledger has confirmed (`ok` or `exists`, with these very
+ * fields): a ledger never deletes or alters an account, so they need not be
+ * asked for again. Without it, every successful payment would wait on one
+ * more ledger batch for accounts that exist since the merchant's approval.
+ */
+const ensuredAccountIds = new WeakMap<Ledger, Set<string>>();
+
 /** Creates the acquirer's own accounts (network, payouts, fees) and, if given, merchants': idempotent. */
 export async function ensureAccounts(ledger: Ledger, merchantIds: readonly MerchantId[]): Promise<void> {
-  const outcomes = await ledger.createAccounts([
+  const ensured = ensuredAccountIds.get(ledger) ?? new Set<string>();
+  ensuredAccountIds.set(ledger, ensured);
+  const missing = [
     { id: NETWORK_ACCOUNT_ID, ledger: LEDGER_CURRENCY, code: ACCOUNT_CODE.network },
     { id: PAYOUTS_IN_FLIGHT_ACCOUNT_ID, ledger: LEDGER_CURRENCY, code: ACCOUNT_CODE.payoutsInFlight },
     { id: BANK_SETTLEMENT_ACCOUNT_ID, ledger: LEDGER_CURRENCY, code: ACCOUNT_CODE.bankSettlement },
     { id: MDR_FEES_ACCOUNT_ID, ledger: LEDGER_CURRENCY, code: ACCOUNT_CODE.mdrFees },
     ...merchantIds.map((id) => ({ id: merchantAccountId(id), ledger: LEDGER_CURRENCY, code: ACCOUNT_CODE.merchant })),
-  ]);
+  ].filter((account) => !ensured.has(account.id));
+  if (missing.length === 0) return;
+  const outcomes = await ledger.createAccounts(missing);
   for (const outcome of outcomes) {
     if (outcome.result !== 'ok' && outcome.result !== 'exists') throw new Error(`assertion failed: account ${outcome.id} created, got ${outcome.result}`);
   }
+  for (const account of missing) ensured.add(account.id);
 }
 
 /** Records one transfer; `ok` and `exists` are both success. Anything else is a bug (the ids are ours, the accounts exist, no flags). */

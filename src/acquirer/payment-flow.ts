@@ -17,7 +17,7 @@ import type { PaymentEvents } from './events.ts';
 import { createKeyedLock } from '../platform/keyed-lock.ts';
 import { cancelTransfer, ensureAccounts, payTransfer, recordLinked, recordTransfer, refundTransfer } from './money-moves.ts';
 import type { AcquirerStore } from './store.ts';
-import type { MerchantId, PayerSide, Payment, PaymentId, Refund, RefundId } from './types.ts';
+import type { PayerSide, Payment, PaymentId, Refund, RefundId } from './types.ts';
 
 /** How long a POS payment may stay unknown before the acquirer cancels it. */
 export const PAYMENT_DEADLINE_MS_DEFAULT = 15_000;
@@ -144,13 +144,15 @@ export interface PaymentFlowDeps {
   readonly events: PaymentEvents;
   readonly now: () => Date;
   readonly peerTimeoutMs: number;
-  /** What the network is told about the merchant of a payment. */
-  merchantWire(merchantId: MerchantId): Promise<MerchantWire>;
 }
 
 export interface PaymentFlow {
-  /** Sends `pay` for a payment just recorded PROCESSING and drives it to its outcome (or leaves it PROCESSING for the resolver). */
-  drivePayment(payment: Payment, paymentCode: string): Promise<Payment>;
+  /**
+   * Sends `pay` for a payment just recorded PROCESSING and drives it to its
+   * outcome (or leaves it PROCESSING for the resolver). `merchant` is what the
+   * network is told of the payment's merchant, which the caller has just read.
+   */
+  drivePayment(payment: Payment, pay: { readonly paymentCode: string; readonly merchant: MerchantWire }): Promise<Payment>;
   /** Applies what the network says about a payment; idempotent. */
   applyPayment(paymentId: PaymentId, decision: PaymentDecision): Promise<Payment>;
   /** Sends `cancelPayment` and applies the answer. */
@@ -267,15 +269,16 @@ export function createPaymentFlow(deps: PaymentFlowDeps): PaymentFlow {
     }
   }
 
-  async function drivePayment(payment: Payment, paymentCode: string): Promise<Payment> {
+  async function drivePayment(payment: Payment, pay: { readonly paymentCode: string; readonly merchant: MerchantWire }): Promise<Payment> {
+    if (pay.merchant.merchantId !== payment.merchantId) throw new Error(`assertion failed: payment ${payment.paymentId} is sent with its own merchant`);
     return tracked(payment.paymentId, async () => {
       const answer = await network.call(
         'networkPay',
         {
           paymentRequestId: payment.paymentId,
           paymentAmount: { currency: 'KRW', value: payment.amountKrw.toString() },
-          paymentCode,
-          merchant: await deps.merchantWire(payment.merchantId),
+          paymentCode: pay.paymentCode,
+          merchant: pay.merchant,
         },
         call,
       );

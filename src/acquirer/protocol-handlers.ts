@@ -18,7 +18,7 @@ import {
 } from '../protocol/index.ts';
 import { decodeMerchantQr, isDariMerchant } from '../qr/index.ts';
 import { cancelledDecision, type PaymentDecision, type PaymentFlow } from './payment-flow.ts';
-import { krwAmount, merchantWireOf, newPaymentId, requestHash } from './service.ts';
+import { krwAmount, merchantWire, merchantWireOf, newPaymentId, requestHash } from './service.ts';
 import type { AcquirerStore } from './store.ts';
 import type { Merchant, Order, Payment, PaymentId, StoreId } from './types.ts';
 
@@ -171,7 +171,7 @@ export function createProtocolHandlers(deps: ProtocolHandlerDeps): ProtocolHandl
       );
       if (inserted.kind === 'order-taken') return { result: result('ORDER_IS_CLOSED', 'the order is paid or being paid') };
       if (inserted.kind === 'existing') return inserted.requestHash === hash ? answer(inserted.payment) : { result: result('REPEAT_REQ_INCONSISTENT') };
-      return answer(await flow.drivePayment(inserted.payment, request.paymentCode));
+      return answer(await flow.drivePayment(inserted.payment, { paymentCode: request.paymentCode, merchant: merchantWire(merchant) }));
     },
   };
 }

@@ -111,10 +111,15 @@ export function orderStatus(order: Order, payment: Payment | null, nowMs: number
 }
 
 /** What the network and the payer's wallet are told about a merchant. */
+export function merchantWire(merchant: Merchant): MerchantWire {
+  return { merchantId: merchant.merchantId, merchantName: merchant.legalName, merchantMcc: merchant.mcc, merchantCity: merchant.city, merchantCountry: MERCHANT_COUNTRY };
+}
+
+/** `merchantWire` of a merchant read by id. */
 export async function merchantWireOf(store: AcquirerStore, merchantId: MerchantId): Promise<MerchantWire> {
   const merchant = await store.getMerchant(merchantId);
   if (merchant === null) throw new Error(`assertion failed: merchant ${merchantId} of a payment exists`);
-  return { merchantId: merchant.merchantId, merchantName: merchant.legalName, merchantMcc: merchant.mcc, merchantCity: merchant.city, merchantCountry: MERCHANT_COUNTRY };
+  return merchantWire(merchant);
 }
 
 function visible(principal: Principal, merchantId: MerchantId): boolean {
@@ -285,7 +290,7 @@ export function createAcquirerService(deps: AcquirerServiceDeps): AcquirerServic
         if (inserted.requestHash !== hash) return err({ kind: 'idempotency-key-reused', key: `paymentRequestId ${input.paymentRequestId}` });
         return ok(inserted.payment);
       }
-      return ok(await flow.drivePayment(inserted.payment, input.paymentCode));
+      return ok(await flow.drivePayment(inserted.payment, { paymentCode: input.paymentCode, merchant: merchantWire(merchant.value) }));
     },
 
     async getPayment(principal, paymentId) {

@@ -605,17 +605,19 @@ export function createSqliteAcquirerStore(db: SqliteDatabase): AcquirerStore {
         .transaction((): InsertPaymentOutcome => {
           const existing = prepareCached(db, 'SELECT * FROM payments WHERE idempotency_scope = ? AND request_id = ?').get(p.idempotencyScope, p.requestId) as PaymentRow | undefined;
           if (existing) return { kind: 'existing', payment: toPayment(existing), requestHash: existing.request_hash };
+          let row: PaymentRow;
           try {
-            prepareCached(db, 
+            row = prepareCached(
+              db,
               `INSERT INTO payments (payment_id, origin, merchant_id, store_id, terminal_id, order_id, idempotency_scope, request_id, request_hash,
                  amount_krw, status, deadline_at_ms, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PROCESSING', ?, ?, ?)`,
-            ).run(p.paymentId, p.origin, p.merchantId, p.storeId, p.terminalId, p.orderId, p.idempotencyScope, p.requestId, p.requestHash, p.amountKrw, p.deadlineAtMs, at, at);
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PROCESSING', ?, ?, ?) RETURNING *`,
+            ).get(p.paymentId, p.origin, p.merchantId, p.storeId, p.terminalId, p.orderId, p.idempotencyScope, p.requestId, p.requestHash, p.amountKrw, p.deadlineAtMs, at, at) as PaymentRow;
           } catch (error) {
             if (p.orderId !== null && isUniqueViolation(error)) return { kind: 'order-taken' };
             throw error;
           }
-          return { kind: 'created', payment: readPayment(p.paymentId)! };
+          return { kind: 'created', payment: toPayment(row) };
         })
         .immediate();
     },
@@ -627,37 +629,37 @@ export function createSqliteAcquirerStore(db: SqliteDatabase): AcquirerStore {
       return row ? { payment: toPayment(row), requestHash: row.request_hash } : null;
     },
     async movePayment(id, from, final, at) {
-      const move = db.transaction((): number => {
-        const changed = db
-          .prepare(
-            `UPDATE payments SET status = ?, result_code = COALESCE(?, result_code),
-               network_payment_id = COALESCE(?, network_payment_id),
-               pay_amount_currency = COALESCE(?, pay_amount_currency), pay_amount_value = COALESCE(?, pay_amount_value),
-               fx_quote = COALESCE(?, fx_quote), payer_id = COALESCE(?, payer_id), paid_at = COALESCE(?, paid_at),
-               cancel_requested = 0, updated_at = ?
-             WHERE payment_id = ? AND status = ?`,
-          )
-          .run(
-            final.status,
-            final.resultCode ?? null,
-            final.networkPaymentId ?? null,
-            final.payAmount?.currency ?? null,
-            final.payAmount?.value ?? null,
-            final.fxQuote ? JSON.stringify(final.fxQuote) : null,
-            final.payerId ?? null,
-            final.paidAt ?? null,
-            at,
-            id,
-            from,
-          ).changes;
-        if (changed === 0) return 0;
+      const move = db.transaction((): PaymentRow | undefined => {
+        const moved = prepareCached(
+          db,
+          `UPDATE payments SET status = ?, result_code = COALESCE(?, result_code),
+             network_payment_id = COALESCE(?, network_payment_id),
+             pay_amount_currency = COALESCE(?, pay_amount_currency), pay_amount_value = COALESCE(?, pay_amount_value),
+             fx_quote = COALESCE(?, fx_quote), payer_id = COALESCE(?, payer_id), paid_at = COALESCE(?, paid_at),
+             cancel_requested = 0, updated_at = ?
+           WHERE payment_id = ? AND status = ? RETURNING *`,
+        ).get(
+          final.status,
+          final.resultCode ?? null,
+          final.networkPaymentId ?? null,
+          final.payAmount?.currency ?? null,
+          final.payAmount?.value ?? null,
+          final.fxQuote ? JSON.stringify(final.fxQuote) : null,
+          final.payerId ?? null,
+          final.paidAt ?? null,
+          at,
+          id,
+          from,
+        ) as PaymentRow | undefined;
+        if (moved === undefined) return undefined;
         const entryKind = final.status === 'SUCCESS' && from === 'PROCESSING' ? 'PAYMENT' : final.status === 'CANCELLED' && from === 'SUCCESS' ? 'CANCELLATION' : null;
         if (entryKind !== null) {
-          prepareCached(db, `INSERT INTO merchant_entries (kind, source_id, merchant_id, amount_krw, completed_at) SELECT ?, payment_id, merchant_id, amount_krw, ? FROM payments WHERE payment_id = ?`).run(entryKind, at, id);
+          prepareCached(db, 'INSERT INTO merchant_entries (kind, source_id, merchant_id, amount_krw, completed_at) VALUES (?, ?, ?, ?, ?)').run(entryKind, moved.payment_id, moved.merchant_id, moved.amount_krw, at);
         }
-        return changed;
+        return moved;
       });
-      return move.immediate() === 0 ? null : readPayment(id);
+      const moved = move.immediate();
+      return moved === undefined ? null : toPayment(moved);
     },
     async requestCancel(id, at) {
       return db
@@ -707,8 +709,7 @@ export function createSqliteAcquirerStore(db: SqliteDatabase): AcquirerStore {
     },
     async moveRefund(id, from, final, at) {
       const move = db.transaction((): number => {
-        const changed = db
-          .prepare('UPDATE refunds SET status = ?, result_code = COALESCE(?, result_code), network_refund_id = COALESCE(?, network_refund_id), updated_at = ? WHERE refund_id = ? AND status = ?')
+        const changed = prepareCached(db, 'UPDATE refunds SET status = ?, result_code = COALESCE(?, result_code), network_refund_id = COALESCE(?, network_refund_id), updated_at = ? WHERE refund_id = ? AND status = ?')
           .run(final.status, final.resultCode, final.networkRefundId, at, id, from).changes;
         if (changed > 0 && final.status === 'SUCCESS') {
           prepareCached(db, 

@@ -12,6 +12,8 @@
  *   that instant; a server that falls behind shows its queueing in the
  *   latency instead of slowing the load down (no coordinated omission).
  */
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 
 export interface LoadJob {
@@ -32,21 +34,65 @@ export interface LoadReport {
   readonly elapsedMs: number;
   /** Per payment, from its scheduled (open) or actual (closed) start, sorted ascending. */
   readonly latenciesMs: readonly number[];
+  /** CPU time this thread (the terminals) spent on the run, or null where the system does not say (not Linux). */
+  readonly loadCpuMs: number | null;
 }
 
-async function pay(url: string, job: LoadJob): Promise<string | null> {
+/** Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`, 100 on Linux). */
+const PROC_TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time (user + system) of the calling thread so far, in ms, from
+ * /proc/thread-self/stat (10 ms resolution); null off Linux. Node 20 has no
+ * per-thread CPU clock, and the benchmark must tell the terminals' CPU from
+ * dari's, which share one process.
+ */
+export function threadCpuMs(): number | null {
+  let stat: string;
   try {
-    const response = await fetch(`${url}/acquirer/v1/payments`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${job.terminalKey}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ paymentRequestId: job.paymentRequestId, amount: { currency: 'KRW', value: job.amountKrw }, paymentCode: job.paymentCode }),
-    });
-    const body = (await response.json()) as { status?: string; error?: { code?: string } };
-    if (response.status === 201 && body.status === 'SUCCESS') return null;
-    return `${response.status} ${body.status ?? body.error?.code ?? '?'}`;
-  } catch (error) {
-    return `fetch ${(error as Error).message}`;
+    stat = readFileSync('/proc/thread-self/stat', 'utf8');
+  } catch {
+    return null;
   }
+  // Fields after the command name (which may hold spaces), from field 3: utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000) / PROC_TICKS_PER_SECOND;
+}
+
+/**
+ * Keep-alive connections the terminals share, at most. node:http rather than
+ * `fetch`: the terminals share the machine with dari, and undici's fetch cost
+ * them about 0.43 ms of CPU per payment (a WHATWG Request, Response and
+ * streams each), which the benchmark would count against dari's cores; a
+ * terminal's own cost is no part of what it measures.
+ */
+export const LOAD_SOCKETS_MAX = 1_024;
+const agent = new Agent({ keepAlive: true, maxSockets: LOAD_SOCKETS_MAX });
+
+function pay(url: string, job: LoadJob): Promise<string | null> {
+  const body = JSON.stringify({ paymentRequestId: job.paymentRequestId, amount: { currency: 'KRW', value: job.amountKrw }, paymentCode: job.paymentCode });
+  return new Promise((resolve) => {
+    const req = request(
+      `${url}/acquirer/v1/payments`,
+      { method: 'POST', agent, headers: { Authorization: `Bearer ${job.terminalKey}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', (error) => resolve(`response ${error.message}`));
+        res.on('end', () => {
+          let answer: { status?: string; error?: { code?: string } } = {};
+          try {
+            answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof answer;
+          } catch {
+            // Not JSON: reported by its status below.
+          }
+          resolve(res.statusCode === 201 && answer.status === 'SUCCESS' ? null : `${res.statusCode} ${answer.status ?? answer.error?.code ?? '?'}`);
+        });
+      },
+    );
+    req.on('error', (error) => resolve(`request ${error.message}`));
+    req.end(body);
+  });
 }
 
 export async function runLoad(plan: LoadPlan): Promise<LoadReport> {
@@ -57,6 +103,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadReport> {
     else failures[failure] = (failures[failure] ?? 0) + 1;
   };
   const started = performance.now();
+  const cpuBeforeMs = threadCpuMs();
 
   if (plan.kind === 'closed') {
     let next = 0;
@@ -90,7 +137,9 @@ export async function runLoad(plan: LoadPlan): Promise<LoadReport> {
     await Promise.all(inFlight);
   }
   latenciesMs.sort((a, b) => a - b);
-  return { completed: latenciesMs.length, failures, elapsedMs: performance.now() - started, latenciesMs };
+  const cpuAfterMs = threadCpuMs();
+  const loadCpuMs = cpuBeforeMs === null || cpuAfterMs === null ? null : cpuAfterMs - cpuBeforeMs;
+  return { completed: latenciesMs.length, failures, elapsedMs: performance.now() - started, latenciesMs, loadCpuMs };
 }
 
 if (parentPort && workerData && (workerData as { role?: string }).role === 'payments-load') {

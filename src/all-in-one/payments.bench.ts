@@ -2,8 +2,9 @@
  * Issue 4's payments benchmark: user-presented payments through the whole
  * chain (POS → acquirer → network → wallet and back) over real HTTP on
  * loopback, every inter-institution message signed and verified, the three
- * institutions on SQLite in one process (the all-in-one deployment), the
- * terminals in a worker thread beside it.
+ * institutions on SQLite in one process, each in a worker thread of its own
+ * with its own event loop and port (threads.ts, ADR 18), the terminals in
+ * another worker thread beside them.
  *
  * Side by side in one run, each on a fresh data directory: `naive` (one
  * signed request per message, one transaction per ledger and store call) and
@@ -22,13 +23,18 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Batching } from '../platform/batching.ts';
 import { startCpuProfile } from '../platform/profiling.ts';
-import { startDari, type Dari } from './compose.ts';
-import { apiClient, type ApiClient } from './http-client.ts';
+import { exportPublicKeyPem } from '../platform/signing/index.ts';
+import { ACQUIRER_MERCHANT_ID_PREFIX, WALLET_CODE_PREFIX } from './prefixes.ts';
+import type { ApiClient } from './http-client.ts';
+import { INSTITUTIONS } from './institution-thread.ts';
 import type { LoadJob, LoadPlan, LoadReport } from './payments-load.ts';
-import { seedDemo, type DemoCredentials } from './seed.ts';
+import { PARTICIPANTS } from './secrets.ts';
+import { institutionsApi, startInstitutionThreads, type InstitutionThreads } from './threads.ts';
 
-/** What each payment costs: 15,000 KRW, 78.85 CNY at the demo's rate. */
+/** What each payment costs: 15,000 KRW, 78.85 CNY at the bench's rate. */
 const PRICE_KRW = 15_000n;
+/** 1 CNY = 190.25 KRW, the demo's rate (seed.ts, which the bench does not load: it brings the shop and the web console). */
+const BENCH_CNY_KRW_RATE = '190.25';
 /** Each tourist's top-up, in fen: 40,000.00 CNY (the simulated card lends 50,000.00). */
 const TOPUP_CNY_MINOR = 4_000_000n;
 /** The open loop runs only if the closed loop completed at least this much more than the offered rate. */
@@ -43,25 +49,57 @@ export interface PaymentsBenchOptions {
   readonly terminalsPerMerchant: number;
   /** Payments in the closed-loop phase, per mode. */
   readonly throughputPayments: Readonly<Record<Batching, number>>;
+  /**
+   * Payments run closed-loop before the measured one and not timed: each
+   * institution's thread compiles its hot code and sizes its heap first, so
+   * that a short run measures the steady state rather than the warm-up.
+   */
+  readonly warmupPayments: number;
   readonly concurrency: number;
+  readonly deployment: PaymentsDeployment;
   readonly latencyRatePerSecond: number;
   readonly latencyPayments: number;
   readonly log: (line: string) => void;
-  /** Where to write a CPU profile of dari's thread during each closed loop (`DARI_BENCH_PROFILE_DIR`); none when absent. */
+  /** Where to write a CPU profile of each institution's thread during each closed loop (`DARI_BENCH_PROFILE_DIR`); none when absent. */
   readonly profileDir?: string;
 }
 
 export interface PaymentsBenchResult {
   readonly paymentsPerSecond: number;
+  /**
+   * CPU time dari spent per payment in the closed loop, in ms: the process's
+   * CPU time less the terminals' thread, over the payments completed. On a
+   * machine shared with other work this moves far less than throughput does,
+   * so it is the number to compare two versions by. Null off Linux.
+   */
+  readonly cpuMsPerPayment: number | null;
   /** Open loop at `latencyRatePerSecond`; null when the closed loop showed it cannot keep up with that rate. */
   readonly latency: { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number; readonly offeredPerSecond: number; readonly completed: number } | null;
   /** sha256 of every participant's final position and every merchant's payable, for comparing runs. */
   readonly checksum: string;
 }
 
+/** The bench's merchants, each with valid business registration numbers (as the demo's). */
+const BENCH_MERCHANTS = [
+  { legalName: 'Myeongdong Cosmetics', businessRegistrationNumber: '220-81-62517', mcc: '5977', address: '12 Myeongdong-gil, Jung-gu', city: 'Seoul' },
+  { legalName: 'Haeundae Fish Cafe', businessRegistrationNumber: '120-81-47521', mcc: '5814', address: '30 Haeundae-ro', city: 'Busan' },
+  { legalName: 'Jeju Tangerine Shop', businessRegistrationNumber: '104-86-12345', mcc: '5499', address: '5 Tapdong-ro', city: 'Jeju' },
+] as const;
+
+/**
+ * Where the institutions run: a worker thread each (threads.ts, ADR 18, what
+ * `npm run bench` measures), or the three on one thread as `npm start` runs
+ * them (compose.ts), for comparison.
+ */
+export type PaymentsDeployment = 'thread-per-institution' | 'one-thread';
+
+/** What the bench needs of a deployment, whichever it is. */
+type Deployment = Pick<InstitutionThreads, 'urls' | 'secrets' | 'verifyLedger' | 'startCpuProfiles' | 'stopCpuProfiles' | 'close'>;
+
 interface Prepared {
-  readonly dari: Dari;
-  readonly credentials: DemoCredentials;
+  readonly dari: Deployment;
+  readonly api: ApiClient;
+  readonly merchantIds: readonly string[];
   readonly terminals: readonly { readonly merchantId: string; readonly terminalKey: string }[];
   readonly tourists: readonly { readonly token: string }[];
 }
@@ -98,21 +136,68 @@ export async function runPaymentsBench(options: PaymentsBenchOptions): Promise<R
 async function prepare(dataDir: string, batching: Batching, options: PaymentsBenchOptions): Promise<Prepared> {
   // A generous timeout: under a saturating closed loop the chain queues, and a
   // payment that times out would be cancelled, which is not what is measured.
-  const dari = await startDari({ dataDir, port: 0, version: 'bench', resolveIntervalMs: null, batching, peerTimeoutMs: 30_000, paymentDeadlineMs: 60_000 });
-  const credentials = await seedDemo(dari);
-  const api = apiClient(dari.url);
+  const settings = { dataDir, version: 'bench', resolveIntervalMs: null, batching, peerTimeoutMs: 30_000, paymentDeadlineMs: 60_000 };
+  const dari = options.deployment === 'one-thread' ? await startOneThread(settings) : await startInstitutionThreads(settings);
+  try {
+    return await seed(dari, batching, options);
+  } catch (error) {
+    await dari.close();
+    throw error;
+  }
+}
+
+/** The three institutions on one thread, one port (compose.ts), seen as a Deployment. */
+async function startOneThread(settings: { readonly dataDir: string; readonly version: string; readonly resolveIntervalMs: null; readonly batching: Batching; readonly peerTimeoutMs: number; readonly paymentDeadlineMs: number }): Promise<Deployment> {
+  // Loaded only when asked for: the composition brings the shops and the web console along.
+  const { startDari } = await import('./compose.ts');
+  const dari = await startDari({ ...settings, port: 0 });
+  let profile: { stop(): Promise<string | null> } | null = null;
+  return {
+    urls: { network: dari.url, wallet: dari.url, acquirer: dari.url },
+    secrets: dari.secrets,
+    verifyLedger: (institution) => dari[institution].verifyLedger(),
+    async startCpuProfiles(dir, name) {
+      profile = await startCpuProfile(dir, name);
+    },
+    async stopCpuProfiles() {
+      const path = (await profile?.stop()) ?? null;
+      profile = null;
+      return path === null ? [] : [path];
+    },
+    close: () => dari.close(),
+  };
+}
+
+/** What the demo seed sets up (seed.ts), through the same public API: the participants, the rate, approved merchants; then the bench's terminals and tourists. */
+async function seed(dari: Deployment, batching: Batching, options: PaymentsBenchOptions): Promise<Prepared> {
+  const api = institutionsApi(dari.urls);
+  const { secrets } = dari;
+  const participant = (name: 'wallet' | 'acquirer') => ({
+    participantId: PARTICIPANTS[name],
+    role: name,
+    name: `Bench ${name}`,
+    baseUrl: dari.urls[name],
+    publicKey: exportPublicKeyPem(secrets.keys[name].publicKey),
+    keyVersion: 1,
+    ...(name === 'wallet' ? { codePrefix: WALLET_CODE_PREFIX, currency: 'CNY' } : { merchantIdPrefix: ACQUIRER_MERCHANT_ID_PREFIX, currency: 'KRW' }),
+  });
+  await api.call('POST', '/network/v1/participants', { token: secrets.networkOperatorKey, body: participant('wallet') });
+  await api.call('POST', '/network/v1/participants', { token: secrets.networkOperatorKey, body: participant('acquirer') });
+  await api.call('PUT', '/network/v1/fx-rates/CNY/KRW', { token: secrets.networkOperatorKey, body: { rate: BENCH_CNY_KRW_RATE } });
+  const token = secrets.acquirerOperatorKey;
+  const merchantIds: string[] = [];
   const terminals: { merchantId: string; terminalKey: string }[] = [];
-  for (const merchant of credentials.merchants) {
-    const store = await api.call<{ storeId: string }>('POST', `/acquirer/v1/merchants/${merchant.merchantId}/stores`, {
-      token: credentials.acquirerOperatorKey,
-      body: { name: `${merchant.name} bench counters`, address: 'Loopback 1' },
+  for (const merchant of BENCH_MERCHANTS) {
+    const { merchantId } = await api.call<{ merchantId: string }>('POST', '/acquirer/v1/merchants', {
+      token,
+      body: { ...merchant, settlementAccount: { bankCode: '004', accountNumber: '12345678901234', holderName: merchant.legalName } },
     });
+    await api.call('POST', `/acquirer/v1/merchants/${merchantId}/approve`, { token, body: {} });
+    merchantIds.push(merchantId);
+    const store = await api.call<{ storeId: string }>('POST', `/acquirer/v1/merchants/${merchantId}/stores`, { token, body: { name: `${merchant.legalName} bench counters`, address: 'Loopback 1' } });
     for (let i = 0; i < options.terminalsPerMerchant; i++) {
-      const terminal = await api.call<{ terminalKey: string }>('POST', `/acquirer/v1/merchants/${merchant.merchantId}/terminals`, {
-        token: credentials.acquirerOperatorKey,
-        body: { storeId: store.storeId, label: `Counter ${i + 1}` },
-      });
-      terminals.push({ merchantId: merchant.merchantId, terminalKey: terminal.terminalKey });
+      const terminal = await api.call<{ terminalKey: string }>('POST', `/acquirer/v1/merchants/${merchantId}/terminals`, { token, body: { storeId: store.storeId, label: `Counter ${i + 1}` } });
+      terminals.push({ merchantId, terminalKey: terminal.terminalKey });
     }
   }
   const tourists = await inRounds(options.tourists, 50, async (i) => {
@@ -123,22 +208,31 @@ async function prepare(dataDir: string, batching: Batching, options: PaymentsBen
     return { token: user.token };
   });
   options.log(`payments bench (${batching}): ${terminals.length} terminals, ${tourists.length} tourists ready`);
-  return { dari, credentials, terminals, tourists };
+  return { dari, api, merchantIds, terminals, tourists };
 }
 
 async function measure(prepared: Prepared, batching: Batching, options: PaymentsBenchOptions, load: (plan: LoadPlan) => Promise<LoadReport>): Promise<PaymentsBenchResult> {
   const { dari } = prepared;
-  const api = apiClient(dari.url);
-  const before = await totals(api, prepared);
+  const acquirerUrl = dari.urls.acquirer;
+  const before = await totals(prepared);
 
-  const throughputJobs = await jobs(api, prepared, options.throughputPayments[batching], `${batching}-t`);
-  const profile = await startCpuProfile(options.profileDir, `payments-${batching}-closed-loop`);
-  const closed = await load({ kind: 'closed', url: dari.url, jobs: throughputJobs, concurrency: options.concurrency });
-  const profilePath = await profile.stop();
-  if (profilePath) options.log(`payments bench (${batching}): CPU profile of the closed loop (dari's thread) in ${profilePath}`);
+  const warmupJobs = await jobs(prepared, options.warmupPayments, `${batching}-w`);
+  const warmup = await load({ kind: 'closed', url: acquirerUrl, jobs: warmupJobs, concurrency: options.concurrency });
+  assertNoFailures(warmup, `${batching} warm-up`);
+  const throughputJobs = await jobs(prepared, options.throughputPayments[batching], `${batching}-t`);
+  if (options.profileDir !== undefined) await dari.startCpuProfiles(options.profileDir, `payments-${batching}-closed-loop`);
+  const cpuBefore = process.cpuUsage();
+  const closed = await load({ kind: 'closed', url: acquirerUrl, jobs: throughputJobs, concurrency: options.concurrency });
+  const cpu = process.cpuUsage(cpuBefore);
+  if (options.profileDir !== undefined) {
+    const paths = await dari.stopCpuProfiles();
+    options.log(`payments bench (${batching}): CPU profiles of the closed loop (each institution's thread) in ${paths.join(', ')}`);
+  }
   assertNoFailures(closed, `${batching} throughput`);
   const paymentsPerSecond = closed.completed / (closed.elapsedMs / 1000);
-  options.log(`payments bench (${batching}): ${closed.completed} payments, ${options.concurrency} terminals at once: ${Math.round(paymentsPerSecond)} payments/s (closed loop; p50 ${percentile(closed.latenciesMs, 0.5).toFixed(1)} ms, p99 ${percentile(closed.latenciesMs, 0.99).toFixed(1)} ms)`);
+  const cpuMsPerPayment = closed.loadCpuMs === null ? null : ((cpu.user + cpu.system) / 1000 - closed.loadCpuMs) / closed.completed;
+  const cpuNote = cpuMsPerPayment === null || closed.loadCpuMs === null ? '' : `; CPU per payment: dari ${cpuMsPerPayment.toFixed(3)} ms, the terminals ${(closed.loadCpuMs / closed.completed).toFixed(3)} ms`;
+  options.log(`payments bench (${batching}): ${closed.completed} payments, ${options.concurrency} terminals at once: ${Math.round(paymentsPerSecond)} payments/s (closed loop; p50 ${percentile(closed.latenciesMs, 0.5).toFixed(1)} ms, p99 ${percentile(closed.latenciesMs, 0.99).toFixed(1)} ms${cpuNote})`);
 
   // Offered more than it can complete, a server's queue grows without bound for as long as the
   // run lasts: its latency then measures the run's length, not the server.
@@ -147,8 +241,8 @@ async function measure(prepared: Prepared, batching: Batching, options: Payments
   if (paymentsPerSecond < options.latencyRatePerSecond * SATURATION_MARGIN) {
     options.log(`payments bench (${batching}): open loop at ${options.latencyRatePerSecond}/s not run: it completes only ${Math.round(paymentsPerSecond)}/s`);
   } else {
-    const latencyJobs = await jobs(api, prepared, options.latencyPayments, `${batching}-l`);
-    const open = await load({ kind: 'open', url: dari.url, jobs: latencyJobs, ratePerSecond: options.latencyRatePerSecond });
+    const latencyJobs = await jobs(prepared, options.latencyPayments, `${batching}-l`);
+    const open = await load({ kind: 'open', url: acquirerUrl, jobs: latencyJobs, ratePerSecond: options.latencyRatePerSecond });
     assertNoFailures(open, `${batching} latency`);
     openCompleted = open.completed;
     latency = {
@@ -161,12 +255,12 @@ async function measure(prepared: Prepared, batching: Batching, options: Payments
     options.log(`payments bench (${batching}): open loop at ${options.latencyRatePerSecond}/s, ${open.completed} payments: p50 ${latency.p50Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)} ms, max ${latency.maxMs.toFixed(1)} ms`);
   }
 
-  for (const [name, institution] of [['wallet', dari.wallet], ['acquirer', dari.acquirer], ['network', dari.network]] as const) {
-    const report = await institution.verifyLedger();
+  for (const name of INSTITUTIONS) {
+    const report = await dari.verifyLedger(name);
     if (!report.ok) throw new Error(`payments bench (${batching}): the ${name}'s ledger does not verify`);
   }
-  const after = await totals(api, prepared);
-  const payments = BigInt(closed.completed + openCompleted);
+  const after = await totals(prepared);
+  const payments = BigInt(warmup.completed + closed.completed + openCompleted);
   const paidKrw = after.payableKrw - before.payableKrw;
   const owedCny = after.walletOwesCny - before.walletOwesCny;
   if (paidKrw !== payments * PRICE_KRW) throw new Error(`payments bench (${batching}): merchants are owed ${paidKrw} KRW more, expected ${payments * PRICE_KRW}`);
@@ -176,13 +270,15 @@ async function measure(prepared: Prepared, batching: Batching, options: Payments
 
   return {
     paymentsPerSecond,
+    cpuMsPerPayment,
     latency,
     checksum: after.checksum,
   };
 }
 
 /** One job per payment, each with a fresh code of a tourist taken in turn, over the terminals in turn. */
-async function jobs(api: ApiClient, prepared: Prepared, count: number, tag: string): Promise<LoadJob[]> {
+async function jobs(prepared: Prepared, count: number, tag: string): Promise<LoadJob[]> {
+  const { api } = prepared;
   return inRounds(count, CODES_PER_ROUND, async (i) => {
     const tourist = prepared.tourists[i % prepared.tourists.length]!;
     const terminal = prepared.terminals[i % prepared.terminals.length]!;
@@ -199,16 +295,16 @@ interface Totals {
   readonly checksum: string;
 }
 
-async function totals(api: ApiClient, prepared: Prepared): Promise<Totals> {
-  const { credentials } = prepared;
+async function totals(prepared: Prepared): Promise<Totals> {
+  const { api, dari } = prepared;
   const balances = await inRounds(prepared.tourists.length, 50, async (i) =>
     BigInt((await api.call<{ balance: { value: string } }>('GET', '/wallet/v1/balance', { token: prepared.tourists[i]!.token })).balance.value),
   );
   const payables = await Promise.all(
-    credentials.merchants.map(async (m) => BigInt((await api.call<{ payable: { value: string } }>('GET', `/acquirer/v1/merchants/${m.merchantId}/balance`, { token: credentials.acquirerOperatorKey })).payable.value)),
+    prepared.merchantIds.map(async (merchantId) => BigInt((await api.call<{ payable: { value: string } }>('GET', `/acquirer/v1/merchants/${merchantId}/balance`, { token: dari.secrets.acquirerOperatorKey })).payable.value)),
   );
   const positions = await api.call<{ positions: { participantId: string; role: string; position: { currency: string; value: string } }[] }>('GET', '/network/v1/positions', {
-    token: credentials.networkOperatorKey,
+    token: dari.secrets.networkOperatorKey,
   });
   const position = (role: string) => BigInt(positions.positions.find((p) => p.role === role)?.position.value ?? '0');
   const hash = createHash('sha256');

@@ -174,21 +174,19 @@ class SqliteLedgerStore implements LedgerStore {
   }
 
   lastTimestamp(): Promise<LedgerTimestamp> {
-    const row = this.#reader
-      .prepare(LAST_TIMESTAMP_SQL)
+    const row = prepareCached(this.#reader, LAST_TIMESTAMP_SQL)
       .get() as { last: bigint };
     return Promise.resolve(row.last);
   }
 
   nextExpiry(): Promise<LedgerTimestamp | null> {
-    const row = this.#reader
-      .prepare(`SELECT MIN(expires_at) AS next FROM pending_transfers WHERE state = 'pending' AND expires_at IS NOT NULL`)
+    const row = prepareCached(this.#reader, `SELECT MIN(expires_at) AS next FROM pending_transfers WHERE state = 'pending' AND expires_at IS NOT NULL`)
       .get() as { next: bigint | null };
     return Promise.resolve(row.next);
   }
 
   lookupAccounts(ids: readonly string[]): Promise<Account[]> {
-    const get = this.#reader.prepare(`${ACCOUNT_SELECT} WHERE a.id = ?`);
+    const get = prepareCached(this.#reader, `${ACCOUNT_SELECT} WHERE a.id = ?`);
     const accounts = ids.flatMap((id) => {
       const row = get.get(id) as AccountRow | undefined;
       return row === undefined ? [] : [accountFromRow(row)];
@@ -197,7 +195,7 @@ class SqliteLedgerStore implements LedgerStore {
   }
 
   lookupTransfers(ids: readonly string[]): Promise<Transfer[]> {
-    const get = this.#reader.prepare(`${TRANSFER_SELECT} WHERE t.id = ?`);
+    const get = prepareCached(this.#reader, `${TRANSFER_SELECT} WHERE t.id = ?`);
     const transfers = ids.flatMap((id) => {
       const row = get.get(id) as TransferRow | undefined;
       return row === undefined ? [] : [transferFromRow(row)];
@@ -248,19 +246,19 @@ class SqliteLedgerStore implements LedgerStore {
   }
 
   #accountKey(accountId: string): bigint | undefined {
-    const row = this.#reader.prepare('SELECT account_key FROM accounts WHERE id = ?').get(accountId) as
+    const row = prepareCached(this.#reader, 'SELECT account_key FROM accounts WHERE id = ?').get(accountId) as
       | { account_key: bigint }
       | undefined;
     return row?.account_key;
   }
 
   currentBalance(accountId: string): Promise<AccountBalance | null> {
-    const row = this.#reader.prepare(CURRENT_BALANCE_SQL('?')).get(accountId) as Record<string, bigint | string> | undefined;
+    const row = prepareCached(this.#reader, CURRENT_BALANCE_SQL('?')).get(accountId) as Record<string, bigint | string> | undefined;
     return Promise.resolve(row === undefined ? null : balanceFromRow(row));
   }
 
   balanceAsOf(accountId: string, asOf: LedgerTimestamp): Promise<AccountBalance | null> {
-    const account = this.#reader.prepare('SELECT id, ledger, account_key FROM accounts WHERE id = ?').get(accountId) as
+    const account = prepareCached(this.#reader, 'SELECT id, ledger, account_key FROM accounts WHERE id = ?').get(accountId) as
       | { id: string; ledger: string; account_key: bigint }
       | undefined;
     if (account === undefined) return Promise.resolve(null);

@@ -264,12 +264,11 @@ export function openNetworkStore(db: SqliteDatabase): NetworkStore {
       return rows.map(fxRateFromRow);
     },
     async currentFxRate(base, quote, at) {
-      const row = db
-        .prepare(
-          `SELECT * FROM fx_rates WHERE base_currency = ? AND quote_currency = ? AND valid_from <= ?
-           ORDER BY valid_from DESC, seq DESC LIMIT 1`,
-        )
-        .get(base, quote, at.toISOString());
+      const row = prepareCached(
+        db,
+        `SELECT * FROM fx_rates WHERE base_currency = ? AND quote_currency = ? AND valid_from <= ?
+         ORDER BY valid_from DESC, seq DESC LIMIT 1`,
+      ).get(base, quote, at.toISOString());
       return row === undefined ? null : fxRateFromRow(row as Row);
     },
 

@@ -19,7 +19,7 @@ import { z } from 'zod';
 import type { Batching } from '../platform/batching.ts';
 import { migratePostgres, type PostgresPool } from '../platform/db/postgres.ts';
 import type { SqliteDatabase } from '../platform/db/sqlite.ts';
-import { verifyAndRecordMessage } from '../platform/signing/index.ts';
+import { verifyMessage } from '../platform/signing/index.ts';
 import { PROTOCOL_ENDPOINTS, requestIdSchema, type ProtocolEndpointName, type ProtocolResponse } from './messages.ts';
 import { result } from './results.ts';
 import { handlersOf } from './handlers.ts';
@@ -138,8 +138,16 @@ export function mountEnvelopeRoute(app: Hono, receiver: EnvelopeReceiver, option
   app.post(path, async (c) => {
     const text = await c.req.text();
     const sign = (answer: unknown) => signedAnswer(c, path, options, answerTime, answer);
-    const verified = await verifyAndRecordMessage({ method: 'POST', path, headers: c.req.raw.headers, body: text, keys: options.keys, now: now(), replayGuard: options.replayGuard });
+    const verified = verifyMessage({ method: 'POST', path, headers: c.req.raw.headers, body: text, keys: options.keys, now: now() });
     if (!verified.ok) return sign({ result: refusal(verified.error) });
+    const { clientId, signature, requestTime } = verified.value;
+    // The replay guard and the archive are written side by side, in one group commit (ADR 10)
+    // rather than one after the other: a replayed envelope's archive row is the original's
+    // (same client, envelope id and signature, kept once), and nothing is acted on before both
+    // are durable.
+    const replayed = options.replayGuard.seen(clientId, signature, requestTime);
+    const refusedAsReplayed = async (): Promise<Response | null> =>
+      (await replayed) ? sign({ result: refusal({ code: 'REPLAYED_REQUEST', message: 'this signed message was already received' }) }) : null;
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -147,11 +155,13 @@ export function mountEnvelopeRoute(app: Hono, receiver: EnvelopeReceiver, option
       json = undefined;
     }
     const parsed = envelopeSchema.safeParse(json);
-    if (!parsed.success) return sign({ result: result('PARAM_ILLEGAL', parsed.error.issues[0]?.message ?? 'invalid envelope') });
+    if (!parsed.success) return (await refusedAsReplayed()) ?? sign({ result: result('PARAM_ILLEGAL', parsed.error.issues[0]?.message ?? 'invalid envelope') });
     const headers = Object.fromEntries(c.req.raw.headers.entries());
-    await options.archive.record({ clientId: verified.value.clientId, envelopeId: parsed.data.envelopeId, body: text, headers, receivedAt: now() });
+    const archived = options.archive.record({ clientId, envelopeId: parsed.data.envelopeId, body: text, headers, receivedAt: now() });
+    const [replay] = await Promise.all([refusedAsReplayed(), archived]);
+    if (replay !== null) return replay;
     const handlers = handlersOf(app);
-    const sender = { clientId: verified.value.clientId };
+    const sender = { clientId };
     const answers = await Promise.all(
       parsed.data.messages.map(async ({ endpoint, request }) => {
         const handler = receiverOf(endpoint) === receiver ? handlers?.get(endpoint) : undefined;

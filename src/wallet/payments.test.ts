@@ -359,7 +359,8 @@ function recoverySuite(engine: WalletTestEngine): void {
           const record = await store.paymentCodeByHash(paymentCodeHash(code));
           assert.ok(record);
           const detail = { acquirerId: ACQUIRER_ID, paymentRequestId: request.paymentRequestId, paymentAmount: amount(KRW, 15_000n), payAmount: amount(CNY, 7_885n), fxQuote: request.fxQuote, merchant: request.merchant, payerId: 'pp_before_the_crash' };
-          assert.equal(await store.recordProcessingPayment({ paymentId: 'CRASH1', requestHash: Buffer.alloc(32), userId: user.userId as UserId, codeId: record.codeId, detail, atMs: t.clock.ms, journal: true }), 'recorded');
+          const recorded = await store.recordProcessingPayment({ paymentId: 'CRASH1', requestHash: Buffer.alloc(32), userId: user.userId as UserId, codeId: record.codeId, detail, atMs: t.clock.ms, journal: true });
+          assert.equal(recorded === 'code-used' ? recorded : recorded.status, 'PROCESSING');
           if (options.debitBeforeCrash) {
             const ledger = await createLedger({ store: await openLedgerStore() });
             const [outcome] = await ledger.createTransfers([{ id: 'pay:CRASH1', debitAccountId: `user:${user.userId}`, creditAccountId: 'network', amount: 7_885n, ledger: 'CNY', code: 3 }]);

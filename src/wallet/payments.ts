@@ -78,7 +78,6 @@ export function createPaymentService(deps: PaymentDeps) {
   /** One step of a PROCESSING payment: the ledger decides (call under the payment's lock). */
   async function drivePayment(payment: Payment): Promise<Payment> {
     if (payment.status !== 'PROCESSING') return payment;
-    const { userId, detail } = requireDetail(payment);
     const found = await ledger.lookupTransfers([TRANSFER.pay(payment.paymentId), TRANSFER.cancel(payment.paymentId)]);
     if (found.some((t) => t.id === TRANSFER.cancel(payment.paymentId))) {
       // A cancel reversed the debit, then stopped before its status: finish it.
@@ -86,11 +85,26 @@ export function createPaymentService(deps: PaymentDeps) {
     } else if (found.some((t) => t.id === TRANSFER.pay(payment.paymentId))) {
       await store.finishPayment(payment.paymentId, { status: 'SUCCESS', resultCode: 'SUCCESS' });
     } else {
-      const outcome = await transfer(ledger, { id: TRANSFER.pay(payment.paymentId), debitAccountId: ACCOUNT.user(userId), creditAccountId: ACCOUNT.network, amount: detail.payAmount.value, code: TRANSFER_CODE.pay });
-      if (outcome === 'exceeds-credits') await store.finishPayment(payment.paymentId, { status: 'FAIL', resultCode: 'USER_BALANCE_NOT_ENOUGH' });
-      else await store.finishPayment(payment.paymentId, { status: 'SUCCESS', resultCode: 'SUCCESS' });
+      return debit(payment);
     }
     return reload(payment.paymentId);
+  }
+
+  /**
+   * Debits the payer of a PROCESSING payment that no transfer names yet and
+   * records the outcome (call under the payment's lock). The ledger is
+   * idempotent on the transfer's id, so a debit made before a crash is
+   * `exists`, not a second debit.
+   */
+  async function debit(payment: Payment): Promise<Payment> {
+    const { userId, detail } = requireDetail(payment);
+    const outcome = await transfer(ledger, { id: TRANSFER.pay(payment.paymentId), debitAccountId: ACCOUNT.user(userId), creditAccountId: ACCOUNT.network, amount: detail.payAmount.value, code: TRANSFER_CODE.pay });
+    const finished =
+      outcome === 'exceeds-credits'
+        ? await store.finishPayment(payment.paymentId, { status: 'FAIL', resultCode: 'USER_BALANCE_NOT_ENOUGH' })
+        : await store.finishPayment(payment.paymentId, { status: 'SUCCESS', resultCode: 'SUCCESS' });
+    // Under the payment's lock it was PROCESSING until now; read it again only if that ever fails to hold.
+    return finished ?? reload(payment.paymentId);
   }
 
   async function driveRefund(refund: Refund): Promise<Refund> {
@@ -150,7 +164,9 @@ export function createPaymentService(deps: PaymentDeps) {
         // The code is spent and the payment recorded in one transaction, before any money moves.
         const recorded = await store.recordProcessingPayment({ paymentId: request.paymentId, requestHash, userId: user.userId, codeId: code.codeId, detail, atMs, journal: code.kind === 'user' });
         if (recorded === 'code-used') return refuse('INVALID_PAYMENT_CODE', user.userId);
-        return payAnswer(await drivePayment(await reload(request.paymentId)));
+        // Recorded just now, under this payment's lock: no debit and no cancel of it can exist
+        // yet (both need the row, under the same lock), so there is nothing to look up first.
+        return payAnswer(await debit(recorded));
       });
     });
   }

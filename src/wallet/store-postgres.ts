@@ -267,21 +267,22 @@ export async function createPostgresWalletStore(pool: PostgresPool): Promise<Wal
         const spent = await run(client, 'UPDATE wallet_payment_codes SET used_at_ms = $1 WHERE code_id = $2 AND used_at_ms IS NULL', p.atMs, p.codeId);
         if (spent === 0) return 'code-used' as const;
         const d = p.detail;
-        await run(
+        const [recorded] = await rows(
           client,
           `INSERT INTO wallet_payments (payment_id, request_hash, user_id, code_id, status, result_code, acquirer_id,
              payment_request_id, payment_currency, payment_amount_minor, pay_currency, pay_amount_minor, quote_id, quote_base,
              quote_quote, quote_rate, merchant_id, merchant_name, merchant_mcc, merchant_city, merchant_country, payer_id,
              payment_time_ms, created_at_ms)
            VALUES ($1, $2, $3, $4, 'PROCESSING', 'PAYMENT_IN_PROCESS', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-             $18, $19, $20, $21, $22)`,
+             $18, $19, $20, $21, $22) RETURNING *`,
           p.paymentId, p.requestHash, p.userId, p.codeId, d.acquirerId, d.paymentRequestId, d.paymentAmount.currency,
           d.paymentAmount.value, d.payAmount.currency, d.payAmount.value, d.fxQuote.quoteId, d.fxQuote.baseCurrency,
           d.fxQuote.quoteCurrency, d.fxQuote.rate, d.merchant.merchantId, d.merchant.merchantName, d.merchant.merchantMcc,
           d.merchant.merchantCity, d.merchant.merchantCountry, d.payerId, p.atMs, p.atMs,
         );
+        if (recorded === undefined) throw new Error(`assertion failed: INSERT … RETURNING answers payment ${p.paymentId}`);
         if (p.journal) await event(client, p.userId, 'payment', p.paymentId, p.atMs);
-        return 'recorded' as const;
+        return toPayment(recorded);
       });
     },
     async insertRefusedPayment(p) {
@@ -301,7 +302,7 @@ export async function createPostgresWalletStore(pool: PostgresPool): Promise<Wal
       );
     },
     async finishPayment(paymentId, outcome) {
-      await run(pool, `UPDATE wallet_payments SET status = $1, result_code = $2 WHERE payment_id = $3 AND status = 'PROCESSING'`, outcome.status, outcome.resultCode, paymentId);
+      return mapOptional(await get(`UPDATE wallet_payments SET status = $1, result_code = $2 WHERE payment_id = $3 AND status = 'PROCESSING' RETURNING *`, outcome.status, outcome.resultCode, paymentId), toPayment);
     },
     async markCancelled(paymentId, options) {
       await inPostgresTransaction(pool, async (client) => {

@@ -114,7 +114,8 @@ for (const engine of ENGINES) {
       const code = newCode(userId);
       assert.equal(await store.insertPaymentCode(code), true);
       const payment = processing(userId, code.codeId, overrides);
-      assert.equal(await store.recordProcessingPayment(payment), 'recorded');
+      const recorded = await store.recordProcessingPayment(payment);
+      assert.equal(recorded === 'code-used' ? recorded : recorded.paymentId, payment.paymentId);
       return payment;
     };
     const events = (userId: UserId) => store.userEvents(userId, { beforeSeq: null, limit: 100 });
@@ -223,8 +224,9 @@ for (const engine of ENGINES) {
       const code = newCode(userId);
       await store.insertPaymentCode(code);
       const payment = processing(userId, code.codeId, { detail: detail(2n ** 53n + 1n), atMs: T0 + 7 });
-      assert.equal(await store.recordProcessingPayment(payment), 'recorded');
+      const recorded = await store.recordProcessingPayment(payment);
       const expected = { paymentId: payment.paymentId, status: 'PROCESSING', resultCode: 'PAYMENT_IN_PROCESS', requestHash: payment.requestHash, userId, codeId: code.codeId, detail: payment.detail, paymentTimeMs: T0 + 7, cancelTimeMs: null, createdAtMs: T0 + 7 };
+      assert.deepEqual(recorded, expected, 'answered as recorded');
       assert.deepEqual(await store.paymentById(payment.paymentId), expected);
       assert.deepEqual(await store.paymentByCodeId(code.codeId), expected);
       assert.equal((await store.paymentCodeById(code.codeId))?.usedAtMs, T0 + 7);
@@ -253,8 +255,10 @@ for (const engine of ENGINES) {
     it('payments: finished once; refusals and tombstones never overwrite a payment; cancelled once with one line', async () => {
       const userId = await userIn();
       const paid = await spentCode(userId);
-      await store.finishPayment(paid.paymentId, { status: 'SUCCESS', resultCode: 'SUCCESS' });
-      await store.finishPayment(paid.paymentId, { status: 'FAIL', resultCode: 'USER_BALANCE_NOT_ENOUGH' });
+      const finished = await store.finishPayment(paid.paymentId, { status: 'SUCCESS', resultCode: 'SUCCESS' });
+      assert.deepEqual(finished, await store.paymentById(paid.paymentId), 'answered as it now is');
+      assert.deepEqual([finished?.status, finished?.resultCode], ['SUCCESS', 'SUCCESS']);
+      assert.equal(await store.finishPayment(paid.paymentId, { status: 'FAIL', resultCode: 'USER_BALANCE_NOT_ENOUGH' }), undefined, 'no longer PROCESSING: nothing changes');
       assert.deepEqual([(await store.paymentById(paid.paymentId))?.status, (await store.paymentById(paid.paymentId))?.resultCode], ['SUCCESS', 'SUCCESS']);
       await store.insertRefusedPayment({ paymentId: paid.paymentId, requestHash: randomBytes(32), userId: null, resultCode: 'INVALID_PAYMENT_CODE', atMs: T0 });
       await store.insertTombstone(paid.paymentId, T0);
@@ -428,9 +432,9 @@ for (const engine of ENGINES) {
       await store.insertPaymentCode(code);
       const racers = Array.from({ length: RACERS }, () => processing(userId, code.codeId));
       const outcomes = await Promise.all(racers.map((p) => store.recordProcessingPayment(p)));
-      assert.equal(outcomes.filter((o) => o === 'recorded').length, 1);
+      assert.equal(outcomes.filter((o) => o !== 'code-used').length, 1);
       assert.equal(outcomes.filter((o) => o === 'code-used').length, RACERS - 1);
-      const winner = racers[outcomes.indexOf('recorded')]!;
+      const winner = racers[outcomes.findIndex((o) => o !== 'code-used')]!;
       assert.equal((await store.paymentByCodeId(code.codeId))?.paymentId, winner.paymentId);
       for (const loser of racers.filter((p) => p !== winner)) assert.equal(await store.paymentById(loser.paymentId), undefined);
       assert.deepEqual((await events(userId)).map((e) => e.refId), [winner.paymentId]);

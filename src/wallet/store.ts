@@ -218,12 +218,13 @@ export interface WalletStore {
 
   paymentById(paymentId: string): Promise<Payment | undefined>;
   paymentByCodeId(codeId: string): Promise<Payment | undefined>;
-  /** Spends the code and records the payment PROCESSING in one transaction; 'code-used' if the code was spent meanwhile. */
-  recordProcessingPayment(payment: ProcessingPayment): Promise<'recorded' | 'code-used'>;
+  /** Spends the code and records the payment PROCESSING in one transaction, and answers it as recorded; 'code-used' if the code was spent meanwhile. */
+  recordProcessingPayment(payment: ProcessingPayment): Promise<Payment | 'code-used'>;
   insertRefusedPayment(payment: RefusedPayment): Promise<void>;
   /** A cancel for a payment never seen: a late `pay` under this id is refused. */
   insertTombstone(paymentId: string, atMs: number): Promise<void>;
-  finishPayment(paymentId: string, outcome: { readonly status: 'SUCCESS' | 'FAIL'; readonly resultCode: ResultCode }): Promise<void>;
+  /** Moves a PROCESSING payment to its outcome and answers it as it now is; undefined if it was not PROCESSING (nothing changed). */
+  finishPayment(paymentId: string, outcome: { readonly status: 'SUCCESS' | 'FAIL'; readonly resultCode: ResultCode }): Promise<Payment | undefined>;
   /** Sets CANCELLED (once), with an activity line when money went back. */
   markCancelled(paymentId: string, options: { readonly atMs: number; readonly journal: boolean }): Promise<void>;
   /** Σ payAmount of the user's PROCESSING and SUCCESS payments created in [fromMs, toMs), in CNY fen. */
@@ -340,19 +341,20 @@ export function createSqliteWalletStore(db: SqliteDatabase): WalletStore {
         const spent = run('UPDATE wallet_payment_codes SET used_at_ms = ? WHERE code_id = ? AND used_at_ms IS NULL', p.atMs, p.codeId);
         if (spent === 0) return 'code-used' as const;
         const d = p.detail;
-        run(
+        const recorded = get(
           `INSERT INTO wallet_payments (payment_id, request_hash, user_id, code_id, status, result_code, acquirer_id,
              payment_request_id, payment_currency, payment_amount_minor, pay_currency, pay_amount_minor, quote_id, quote_base,
              quote_quote, quote_rate, merchant_id, merchant_name, merchant_mcc, merchant_city, merchant_country, payer_id,
              payment_time_ms, created_at_ms)
-           VALUES (?, ?, ?, ?, 'PROCESSING', 'PAYMENT_IN_PROCESS', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, 'PROCESSING', 'PAYMENT_IN_PROCESS', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
           p.paymentId, p.requestHash, p.userId, p.codeId, d.acquirerId, d.paymentRequestId, d.paymentAmount.currency,
           d.paymentAmount.value, d.payAmount.currency, d.payAmount.value, d.fxQuote.quoteId, d.fxQuote.baseCurrency,
           d.fxQuote.quoteCurrency, d.fxQuote.rate, d.merchant.merchantId, d.merchant.merchantName, d.merchant.merchantMcc,
           d.merchant.merchantCity, d.merchant.merchantCountry, d.payerId, p.atMs, p.atMs,
         );
+        if (recorded === undefined) throw new Error(`assertion failed: INSERT … RETURNING answers payment ${p.paymentId}`);
         if (p.journal) event(p.userId, 'payment', p.paymentId, p.atMs);
-        return 'recorded' as const;
+        return toPayment(recorded);
       }).immediate();
     },
     async insertRefusedPayment(p) {
@@ -370,7 +372,7 @@ export function createSqliteWalletStore(db: SqliteDatabase): WalletStore {
       );
     },
     async finishPayment(paymentId, outcome) {
-      run(`UPDATE wallet_payments SET status = ?, result_code = ? WHERE payment_id = ? AND status = 'PROCESSING'`, outcome.status, outcome.resultCode, paymentId);
+      return mapOptional(get(`UPDATE wallet_payments SET status = ?, result_code = ? WHERE payment_id = ? AND status = 'PROCESSING' RETURNING *`, outcome.status, outcome.resultCode, paymentId), toPayment);
     },
     async markCancelled(paymentId, options) {
       db.transaction(() => {
