@@ -6,11 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSqliteGroupCommit, groupCommitted } from '../platform/db/group-commit.ts';
-import { createPostgresPool } from '../platform/db/postgres.ts';
-import { openSqlite } from '../platform/db/sqlite.ts';
 import { createKeyDirectory, generateSigningKeyPair } from '../platform/signing/index.ts';
 import { createTestDatabase } from '../platform/testing/postgres.ts';
+import { storeTestEngines } from '../platform/testing/store-engines.ts';
 import { createMall, type MallInstance } from './index.ts';
 import { createSqliteMallStore, type MallStore } from './store.ts';
 import { createPostgresMallStore } from './store-postgres.ts';
@@ -30,71 +28,17 @@ export const KEYS = createKeyDirectory([
 ]);
 /** Valid business registration numbers (their check digits hold). */
 export const BRNS = ['220-81-62517', '120-81-47521', '101-86-00006', '114-81-00007', '211-87-00009'] as const;
-/** Connections of the PostgreSQL pool in store tests: several, so that concurrent callers really race. */
-export const POSTGRES_STORE_TEST_CONNECTIONS = 8;
-
 export interface OpenStore {
   readonly store: MallStore;
   close(): Promise<void>;
 }
 
-export interface StoreTestEngine {
-  readonly name: string;
-  open(): Promise<OpenStore>;
-}
-
-export const STORE_TEST_ENGINES: readonly StoreTestEngine[] = [
-  {
-    name: 'SQLite',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'dari-mall-store-'));
-      const db = openSqlite(join(dir, 'mall.db'));
-      return {
-        store: createSqliteMallStore(db),
-        close: async () => {
-          db.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-  {
-    name: 'SQLite, group-committed',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'dari-mall-store-'));
-      const db = openSqlite(join(dir, 'mall.db'));
-      const groupCommit = createSqliteGroupCommit(db);
-      return {
-        store: groupCommitted(createSqliteMallStore(db), groupCommit),
-        close: async () => {
-          await groupCommit.flush();
-          db.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    async open() {
-      const database = await createTestDatabase();
-      const pool = createPostgresPool(database.url, { connectionsMax: POSTGRES_STORE_TEST_CONNECTIONS });
-      try {
-        return {
-          store: await createPostgresMallStore(pool),
-          close: async () => {
-            await pool.end();
-            await database.drop();
-          },
-        };
-      } catch (error) {
-        await pool.end();
-        await database.drop();
-        throw error;
-      }
-    },
-  },
-];
+/** Every engine the store runs on, for its contract suite (platform `storeTestEngines`). */
+export const STORE_TEST_ENGINES = storeTestEngines<Omit<OpenStore, 'close'>>({
+  name: 'mall-store',
+  sqlite: (db, committed) => ({ store: committed(createSqliteMallStore(db)) }),
+  postgres: async (pool) => ({ store: await createPostgresMallStore(pool) }),
+});
 
 export type MallTestEngine = 'sqlite' | 'postgres';
 export const MALL_TEST_ENGINES: readonly MallTestEngine[] = ['sqlite', 'postgres'];
